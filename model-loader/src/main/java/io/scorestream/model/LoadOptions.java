@@ -1,0 +1,51 @@
+package io.scorestream.model;
+
+import java.util.Objects;
+
+/**
+ * How {@link ModelLoader} brings a model up.
+ *
+ * <p>The thread counts configure DJL's PyTorch engine, which is one per JVM: they only take effect
+ * for the first model loaded in the JVM, and later loads asking for different counts log a warning.
+ *
+ * @param device where the model runs
+ * @param intraOpThreads threads one operator may use ({@code ai.djl.pytorch.num_threads}); 1 suits
+ *     many concurrent callers on small models
+ * @param interOpThreads threads for independent operators ({@code
+ *     ai.djl.pytorch.num_interop_threads})
+ * @param warmupIterations forward passes run at load time, before the model is handed out
+ */
+public record LoadOptions(
+        DeviceSpec device, int intraOpThreads, int interOpThreads, int warmupIterations) {
+
+    public LoadOptions {
+        Objects.requireNonNull(device, "device");
+        if (intraOpThreads < 1) {
+            throw new IllegalArgumentException("intraOpThreads must be >= 1: " + intraOpThreads);
+        }
+        if (interOpThreads < 1) {
+            throw new IllegalArgumentException("interOpThreads must be >= 1: " + interOpThreads);
+        }
+        if (warmupIterations < 0) {
+            throw new IllegalArgumentException(
+                    "warmupIterations must be >= 0: " + warmupIterations);
+        }
+    }
+
+    /** CPU, one intra-op and one inter-op thread, three warm-up passes. */
+    public static LoadOptions defaults() {
+        return new LoadOptions(DeviceSpec.cpu(), 1, 1, 3);
+    }
+
+    public LoadOptions withDevice(DeviceSpec newDevice) {
+        return new LoadOptions(newDevice, intraOpThreads, interOpThreads, warmupIterations);
+    }
+
+    public LoadOptions withThreads(int newIntraOpThreads, int newInterOpThreads) {
+        return new LoadOptions(device, newIntraOpThreads, newInterOpThreads, warmupIterations);
+    }
+
+    public LoadOptions withWarmupIterations(int newWarmupIterations) {
+        return new LoadOptions(device, intraOpThreads, interOpThreads, newWarmupIterations);
+    }
+}

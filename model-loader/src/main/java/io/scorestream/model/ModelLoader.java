@@ -1,0 +1,185 @@
+package io.scorestream.model;
+
+import ai.djl.Device;
+import ai.djl.MalformedModelException;
+import ai.djl.engine.Engine;
+import ai.djl.repository.zoo.Criteria;
+import ai.djl.repository.zoo.ZooModel;
+import java.io.IOException;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Brings a model version up with DJL, offline: verify checksums, check the engine, resolve the
+ * device, load, warm up.
+ */
+public final class ModelLoader {
+
+    /** The DJL engine this loader supports. ONNX Runtime is planned. */
+    public static final String PYTORCH = "PyTorch";
+
+    static final String NUM_THREADS_PROPERTY = "ai.djl.pytorch.num_threads";
+    static final String NUM_INTEROP_THREADS_PROPERTY = "ai.djl.pytorch.num_interop_threads";
+    static final String OFFLINE_PROPERTY = "ai.djl.offline";
+
+    private static final Logger LOG = LoggerFactory.getLogger(ModelLoader.class);
+
+    private ModelLoader() {}
+
+    /**
+     * Loads {@code location} with {@code options}.
+     *
+     * @throws ModelIntegrityException when a file is missing or its checksum does not match;
+     *     nothing has been loaded then
+     * @throws ModelLoadException when the engine or device is unsupported or DJL fails
+     */
+    public static ScoringModel load(ModelLocation location, LoadOptions options) {
+        Objects.requireNonNull(location, "location");
+        Objects.requireNonNull(options, "options");
+        ModelManifest manifest = location.manifest();
+        long start = System.nanoTime();
+
+        ChecksumVerifier.verify(location);
+        if (!PYTORCH.equals(manifest.engine())) {
+            throw new ModelLoadException(
+                    "model "
+                            + manifest.displayName()
+                            + " uses engine '"
+                            + manifest.engine()
+                            + "', which this loader does not support yet (supported: "
+                            + PYTORCH
+                            + ")");
+        }
+        configureEngine(options);
+        Engine engine = startEngine(manifest);
+        Device device = resolveDevice(engine, options.device(), manifest);
+
+        ZooModel<RowBatch, float[]> zooModel = loadWithDjl(location, device);
+        ScoringModel model = new ScoringModel(zooModel, manifest, options.device());
+        long loaded = System.nanoTime();
+        try {
+            float[][] zeros = new float[1][model.inputWidth()];
+            for (int i = 0; i < options.warmupIterations(); i++) {
+                model.predict(zeros);
+            }
+        } catch (RuntimeException e) {
+            try {
+                model.close();
+            } catch (RuntimeException closeFailure) {
+                e.addSuppressed(closeFailure);
+            }
+            throw new ModelLoadException(
+                    "model " + manifest.displayName() + " failed its warm-up: " + e.getMessage(),
+                    e);
+        }
+        long warmedUp = System.nanoTime();
+        LOG.info(
+                "Loaded model {} ({} on {}) from {} in {} ms, {} warm-up passes in {} ms",
+                manifest.displayName(),
+                manifest.engine(),
+                options.device(),
+                location.directory(),
+                (loaded - start) / 1_000_000,
+                options.warmupIterations(),
+                (warmedUp - loaded) / 1_000_000);
+        return model;
+    }
+
+    /**
+     * DJL's PyTorch engine reads its thread counts from system properties once, when it starts, and
+     * it is one per JVM: set them unless someone already did, and say so when they differ.
+     */
+    private static void configureEngine(LoadOptions options) {
+        setDefault(OFFLINE_PROPERTY, "true");
+        setDefault(NUM_THREADS_PROPERTY, Integer.toString(options.intraOpThreads()));
+        setDefault(NUM_INTEROP_THREADS_PROPERTY, Integer.toString(options.interOpThreads()));
+    }
+
+    private static synchronized void setDefault(String property, String wanted) {
+        String current = System.getProperty(property);
+        if (current == null) {
+            System.setProperty(property, wanted);
+        } else if (!current.equals(wanted)) {
+            LOG.warn(
+                    "System property {} is already '{}': keeping it, not '{}' (DJL engine"
+                            + " settings are JVM-wide and fixed when the engine starts)",
+                    property,
+                    current,
+                    wanted);
+        }
+    }
+
+    private static Engine startEngine(ModelManifest manifest) {
+        try {
+            return Engine.getEngine(PYTORCH);
+        } catch (RuntimeException | LinkageError e) {
+            throw new ModelLoadException(
+                    "model "
+                            + manifest.displayName()
+                            + ": DJL's "
+                            + PYTORCH
+                            + " engine is unavailable (are pytorch-engine, pytorch-jni and"
+                            + " pytorch-native-cpu on the classpath?): "
+                            + e,
+                    e);
+        }
+    }
+
+    private static Device resolveDevice(Engine engine, DeviceSpec spec, ModelManifest manifest) {
+        if (!spec.isGpu()) {
+            return Device.cpu();
+        }
+        int gpus = engine.getGpuCount();
+        if (spec.index() >= gpus) {
+            throw new ModelLoadException(
+                    "model "
+                            + manifest.displayName()
+                            + ": device "
+                            + spec
+                            + " was requested but DJL's "
+                            + engine.getEngineName()
+                            + " engine sees "
+                            + gpus
+                            + (gpus == 1 ? " GPU" : " GPUs")
+                            + (gpus == 0
+                                    ? " (no CUDA device, or a CPU-only native library); use"
+                                            + " device 'cpu'"
+                                    : " (valid: gpu:0 to gpu:" + (gpus - 1) + ")"));
+        }
+        return Device.gpu(spec.index());
+    }
+
+    private static ZooModel<RowBatch, float[]> loadWithDjl(ModelLocation location, Device device) {
+        ModelManifest manifest = location.manifest();
+        Criteria<RowBatch, float[]> criteria =
+                Criteria.builder()
+                        .setTypes(RowBatch.class, float[].class)
+                        .optEngine(PYTORCH)
+                        .optDevice(device)
+                        .optModelPath(location.directory())
+                        // DJL resolves the artifact by this name inside the directory.
+                        .optModelName(manifest.artifact())
+                        // Load the TorchScript weights straight onto the requested device.
+                        .optOption("mapLocation", "true")
+                        .optTranslator(new RowBatchTranslator())
+                        .build();
+        try {
+            return criteria.loadModel();
+        } catch (IOException
+                | ai.djl.repository.zoo.ModelNotFoundException
+                | MalformedModelException
+                | RuntimeException e) {
+            throw new ModelLoadException(
+                    "DJL failed to load model "
+                            + manifest.displayName()
+                            + " from "
+                            + location.artifactPath()
+                            + " on "
+                            + device
+                            + ": "
+                            + e,
+                    e);
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package io.scorestream.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.scorestream.model.TestModels.Golden;
+import java.util.Arrays;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Every model version in the repository reproduces its golden scores through DJL. */
+class GoldenScoresTest {
+
+    private static final float TOLERANCE = 1e-5f;
+
+    static Stream<String> versions() {
+        return TestModels.allVersions();
+    }
+
+    @Test
+    void repositoryHoldsBothReferenceModels() {
+        ModelRepository repository = TestModels.repository();
+        assertThat(repository.models()).contains(TestModels.FRAUD, TestModels.INTENT);
+        assertThat(repository.versions(TestModels.FRAUD)).contains("1", "2");
+        assertThat(repository.versions(TestModels.INTENT)).contains("1", "2");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("versions")
+    void reproducesGoldenScores(String modelSlashVersion) {
+        ModelLocation location = TestModels.resolve(modelSlashVersion);
+        Golden golden = TestModels.golden(location);
+        try (ScoringModel model = ModelLoader.load(location, LoadOptions.defaults())) {
+            assertThat(model.outputWidth()).isEqualTo(1);
+            assertThat(golden.inputs()[0]).hasSize(model.inputWidth());
+
+            assertScores("one batch", model.predict(golden.inputs()), golden.scores());
+
+            for (int i = 0; i < golden.inputs().length; i++) {
+                float[][] one = model.predict(new float[][] {golden.inputs()[i]});
+                assertScores("row " + i + " alone", one, golden.scores()[i]);
+            }
+
+            // 64+ rows cycled from the golden ones, scored in chunks of each size.
+            int total = Math.max(64, golden.inputs().length) * 2;
+            for (int batchSize : new int[] {1, 7, 64}) {
+                for (int from = 0; from < total; from += batchSize) {
+                    int size = Math.min(batchSize, total - from);
+                    float[][] batch = new float[size][];
+                    float[] expected = new float[size];
+                    for (int k = 0; k < size; k++) {
+                        int source = (from + k) % golden.inputs().length;
+                        batch[k] = golden.inputs()[source];
+                        expected[k] = golden.scores()[source];
+                    }
+                    assertScores(
+                            "batch size " + batchSize + " from " + from,
+                            model.predict(batch),
+                            expected);
+                }
+            }
+        }
+    }
+
+    private static void assertScores(String what, float[][] actual, float... expected) {
+        assertThat(actual.length).as(what + ": rows").isEqualTo(expected.length);
+        for (int i = 0; i < actual.length; i++) {
+            assertThat(actual[i]).as(what + ", row " + i).hasSize(1);
+            assertThat(actual[i][0])
+                    .as(what + ", row " + i + " " + Arrays.toString(actual[i]))
+                    .isCloseTo(expected[i], within(TOLERANCE));
+        }
+    }
+}
