@@ -1,0 +1,125 @@
+package io.scorestream.operators.features;
+
+import io.scorestream.operators.ingest.EventSpec;
+import java.io.Serializable;
+import java.util.List;
+
+/**
+ * The session feature arithmetic of {@code models/FEATURE_SPEC.md}: updates a {@link SessionState}
+ * with an event and builds the model inputs from it. Pure and deterministic; golden files made by
+ * the Python generator pin it.
+ */
+public final class SessionFeatures implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final int featureCount;
+    private final int typeCount;
+    private final int historyLength;
+
+    public SessionFeatures(EventSpec spec, int historyLength) {
+        if (historyLength < 1) {
+            throw new IllegalArgumentException("historyLength must be positive: " + historyLength);
+        }
+        this.featureCount = spec.featureCount();
+        this.typeCount = spec.eventTypes().size();
+        this.historyLength = historyLength;
+    }
+
+    /** Floats per step: the features, a one-hot event type, and log1p of the gap. */
+    public int stepWidth() {
+        return featureCount + typeCount + 1;
+    }
+
+    public int historyLength() {
+        return historyLength;
+    }
+
+    /** Width of the {@code event_with_session_aggregates} input. */
+    public int aggregateInputWidth() {
+        return featureCount + typeCount + 2 + 2 * featureCount;
+    }
+
+    /** Adds an event to the session and returns what the model inputs need of it. */
+    public Observation observe(
+            SessionState state, int typeIndex, List<Float> features, long eventTime) {
+        if (state.sums == null) {
+            initialise(state);
+        }
+        float[] x = new float[featureCount];
+        for (int i = 0; i < featureCount; i++) {
+            x[i] = features.get(i);
+        }
+        double gap =
+                state.count == 0 ? 0.0 : Math.max(0.0, (eventTime - state.lastEventTime) / 1000.0);
+        state.count++;
+        for (int i = 0; i < featureCount; i++) {
+            state.sums[i] += x[i];
+            state.maxs[i] = state.count == 1 ? x[i] : Math.max(state.maxs[i], x[i]);
+        }
+        state.lastEventTime = eventTime;
+        appendStep(state, x, typeIndex, gap);
+        return new Observation(x, typeIndex, gap, state.count);
+    }
+
+    /** The per-event model's input: this event, then the session's aggregates so far. */
+    public float[] eventWithSessionAggregates(SessionState state, Observation event) {
+        float[] input = new float[aggregateInputWidth()];
+        int at = writeEvent(input, 0, event.features(), event.typeIndex());
+        input[at++] = (float) Math.log1p(event.count());
+        input[at++] = (float) Math.log1p(event.gapSeconds());
+        for (int i = 0; i < featureCount; i++) {
+            input[at++] = (float) (state.sums[i] / state.count);
+        }
+        for (int i = 0; i < featureCount; i++) {
+            input[at++] = state.maxs[i];
+        }
+        return input;
+    }
+
+    /**
+     * The sequence model's input: the last {@code length} steps including this event, oldest first,
+     * left-padded with zero rows.
+     */
+    public float[] sessionSequence(SessionState state, int length) {
+        if (length > historyLength) {
+            throw new IllegalArgumentException(
+                    "a sequence of "
+                            + length
+                            + " needs a history of at least that many events, have "
+                            + historyLength);
+        }
+        int width = stepWidth();
+        float[] input = new float[length * width];
+        int available = (int) Math.min(state.count, length);
+        for (int k = 0; k < available; k++) {
+            // k = 0 is the newest step; it goes to the last row.
+            int slot = Math.floorMod(state.recentHead - 1 - k, historyLength);
+            System.arraycopy(
+                    state.recentSteps, slot * width, input, (length - 1 - k) * width, width);
+        }
+        return input;
+    }
+
+    private void initialise(SessionState state) {
+        state.sums = new double[featureCount];
+        state.maxs = new float[featureCount];
+        state.recentSteps = new float[historyLength * stepWidth()];
+        state.recentHead = 0;
+    }
+
+    private void appendStep(SessionState state, float[] x, int typeIndex, double gap) {
+        int width = stepWidth();
+        int at = writeEvent(state.recentSteps, state.recentHead * width, x, typeIndex);
+        state.recentSteps[at] = (float) Math.log1p(gap);
+        state.recentHead = (state.recentHead + 1) % historyLength;
+    }
+
+    /** Writes the features and the one-hot event type from {@code at}; returns the next index. */
+    private int writeEvent(float[] target, int at, float[] x, int typeIndex) {
+        System.arraycopy(x, 0, target, at, featureCount);
+        at += featureCount;
+        java.util.Arrays.fill(target, at, at + typeCount, 0.0f);
+        target[at + typeIndex] = 1.0f;
+        return at + typeCount;
+    }
+}

@@ -1,0 +1,144 @@
+package io.scorestream.operators.inference;
+
+import io.scorestream.model.ModelManifest;
+import io.scorestream.model.ModelSession;
+import io.scorestream.model.ScoringModel;
+import io.scorestream.operators.inference.MicroBatcher.Queued;
+import io.scorestream.operators.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Scores rows of one model version in micro-batches: callers submit single rows and get futures;
+ * worker threads, each with its own predictor, take ready batches from a bounded {@link
+ * MicroBatcher} and run them.
+ *
+ * <p>A batch that fails is split in halves and retried, so one bad row fails alone and its
+ * neighbours are still scored. Workers never die of a model error.
+ */
+public final class InferenceService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(InferenceService.class);
+
+    private record Pending(float[] row, CompletableFuture<ScoredRow> result) {}
+
+    private final ScoringModel model;
+    private final Clock clock;
+    private final MicroBatcher<Pending> batcher;
+    private final List<Thread> workers = new ArrayList<>();
+
+    public InferenceService(ScoringModel model, BatchingConfig config, Clock clock) {
+        this.model = model;
+        this.clock = clock;
+        this.batcher = new MicroBatcher<>(config, clock);
+        ModelManifest manifest = model.manifest();
+        for (int i = 0; i < config.workerThreads(); i++) {
+            ModelSession session = model.newSession();
+            Thread worker =
+                    new Thread(
+                            () -> runWorker(session),
+                            "inference-" + manifest.name() + "-" + manifest.version() + "-" + i);
+            worker.setDaemon(true);
+            workers.add(worker);
+            worker.start();
+        }
+    }
+
+    public ModelManifest manifest() {
+        return model.manifest();
+    }
+
+    /** Rows waiting for a batch. */
+    public int queueDepth() {
+        return batcher.size();
+    }
+
+    /**
+     * Queues one row. Blocks while the queue is full, which is how a slow model back-pressures the
+     * stream.
+     *
+     * @throws RejectedExecutionException when the service is closed
+     */
+    public CompletableFuture<ScoredRow> submit(float[] row) throws InterruptedException {
+        CompletableFuture<ScoredRow> result = new CompletableFuture<>();
+        Pending pending = new Pending(row, result);
+        while (!batcher.offer(pending, 1, TimeUnit.SECONDS)) {
+            LOG.debug("inference queue of {} full, waiting", model.manifest().name());
+        }
+        return result;
+    }
+
+    private void runWorker(ModelSession session) {
+        try (session) {
+            while (true) {
+                List<Queued<Pending>> batch = batcher.take();
+                if (batch.isEmpty()) {
+                    return;
+                }
+                score(session, batch);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.error("inference worker of {} stopped", model.manifest().name(), e);
+        }
+    }
+
+    private void score(ModelSession session, List<Queued<Pending>> batch) {
+        float[][] rows = new float[batch.size()][];
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = batch.get(i).item().row();
+        }
+        long started = clock.nanoTime();
+        float[][] outputs;
+        try {
+            outputs = session.predict(rows);
+        } catch (RuntimeException e) {
+            isolateFailure(session, batch, e);
+            return;
+        }
+        long computeNanos = clock.nanoTime() - started;
+        for (int i = 0; i < rows.length; i++) {
+            Queued<Pending> queued = batch.get(i);
+            queued.item()
+                    .result()
+                    .complete(
+                            new ScoredRow(
+                                    outputs[i],
+                                    started - queued.enqueuedNanos(),
+                                    computeNanos,
+                                    rows.length));
+        }
+    }
+
+    /** Retries the halves of a failed batch until the rows that fail are alone. */
+    private void isolateFailure(
+            ModelSession session, List<Queued<Pending>> batch, RuntimeException error) {
+        if (batch.size() == 1) {
+            batch.get(0).item().result().completeExceptionally(error);
+            return;
+        }
+        int middle = batch.size() / 2;
+        score(session, batch.subList(0, middle));
+        score(session, batch.subList(middle, batch.size()));
+    }
+
+    /** Stops accepting rows, lets workers finish what is queued, and closes the model. */
+    @Override
+    public void close() {
+        batcher.close();
+        for (Thread worker : workers) {
+            try {
+                worker.join(TimeUnit.SECONDS.toMillis(30));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        model.close();
+    }
+}

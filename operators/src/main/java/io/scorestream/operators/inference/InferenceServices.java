@@ -1,0 +1,89 @@
+package io.scorestream.operators.inference;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The JVM-wide set of running inference services: one per model version and device, shared by every
+ * slot and subtask of a TaskManager, reference-counted, closed with its last user. This is where
+ * one model copy per TaskManager comes from.
+ */
+public final class InferenceServices {
+
+    /** What makes two services the same. */
+    public record Key(String repository, String model, String version, String device) {}
+
+    private static final class Entry {
+        final InferenceService service;
+        int users;
+
+        Entry(InferenceService service) {
+            this.service = service;
+        }
+    }
+
+    private static final Map<Key, Entry> RUNNING = new HashMap<>();
+
+    private InferenceServices() {}
+
+    /** A use of a shared service; closing it releases the service. */
+    public static final class Lease implements AutoCloseable {
+        private final Key key;
+        private final InferenceService service;
+        private boolean released;
+
+        private Lease(Key key, InferenceService service) {
+            this.key = key;
+            this.service = service;
+        }
+
+        public InferenceService service() {
+            return service;
+        }
+
+        @Override
+        public void close() {
+            if (!released) {
+                released = true;
+                release(key);
+            }
+        }
+    }
+
+    /** Joins the service for {@code key}, starting it with {@code factory} if none runs. */
+    public static Lease acquire(Key key, Supplier<InferenceService> factory) {
+        synchronized (RUNNING) {
+            Entry entry = RUNNING.get(key);
+            if (entry == null) {
+                entry = new Entry(factory.get());
+                RUNNING.put(key, entry);
+            }
+            entry.users++;
+            return new Lease(key, entry.service);
+        }
+    }
+
+    /** Users of the service for {@code key}; zero when none runs. */
+    public static int users(Key key) {
+        synchronized (RUNNING) {
+            Entry entry = RUNNING.get(key);
+            return entry == null ? 0 : entry.users;
+        }
+    }
+
+    private static void release(Key key) {
+        InferenceService toClose = null;
+        synchronized (RUNNING) {
+            Entry entry = RUNNING.get(key);
+            if (entry != null && --entry.users == 0) {
+                RUNNING.remove(key);
+                toClose = entry.service;
+            }
+        }
+        if (toClose != null) {
+            // Outside the lock: closing drains the queue and may take a moment.
+            toClose.close();
+        }
+    }
+}

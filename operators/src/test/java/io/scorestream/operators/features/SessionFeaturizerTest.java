@@ -1,0 +1,213 @@
+package io.scorestream.operators.features;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import com.google.gson.JsonObject;
+import io.scorestream.model.FeatureLayout;
+import io.scorestream.operators.inference.InferenceRequest;
+import io.scorestream.operators.synthetic.SyntheticSession;
+import io.scorestream.operators.testing.ReferenceModels;
+import io.scorestream.schemas.InferenceEvent;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.KeyedStateBackend;
+import org.apache.flink.runtime.state.StateBackend;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
+import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class SessionFeaturizerTest {
+
+    private static final Duration TTL = Duration.ofMinutes(30);
+    private static final ModelTarget MLP =
+            new ModelTarget("fraud-mlp", "1", FeatureLayout.EVENT_WITH_SESSION_AGGREGATES, 0, 24);
+    private static final ModelTarget GRU =
+            new ModelTarget("intent-gru", "1", FeatureLayout.SESSION_SEQUENCE, 16, 176);
+
+    private KeyedOneInputStreamOperatorTestHarness<String, InferenceEvent, InferenceRequest>
+            harness;
+
+    @AfterEach
+    void close() throws Exception {
+        if (harness != null) {
+            harness.close();
+        }
+    }
+
+    @Test
+    void emitsGoldenInputsAndKeepsSessionsApartOnRocksDb() throws Exception {
+        JsonObject golden = ReferenceModels.syntheticGolden();
+        List<SyntheticSession> sessions = ReferenceModels.sessions(golden);
+        float[][] expected =
+                ReferenceModels.rows(golden.getAsJsonArray("event_with_session_aggregates"));
+        harness = open(MLP, new EmbeddedRocksDBStateBackend(), null);
+
+        // Interleave two sessions: each must see only its own history.
+        SyntheticSession first = sessions.get(0);
+        SyntheticSession second = sessions.get(1);
+        int firstRow = 0;
+        int secondRow = first.events().size();
+        int rounds = Math.max(first.events().size(), second.events().size());
+        for (int i = 0; i < rounds; i++) {
+            if (i < first.events().size()) {
+                harness.processElement(first.events().get(i), 0);
+                assertInput(last(), first.events().get(i), i + 1, expected[firstRow + i]);
+            }
+            if (i < second.events().size()) {
+                harness.processElement(second.events().get(i), 0);
+                assertInput(last(), second.events().get(i), i + 1, expected[secondRow + i]);
+            }
+        }
+
+        SessionState state = state(first.sessionId());
+        assertThat(state.count).isEqualTo(first.events().size());
+        assertThat(state.lastEventTime)
+                .isEqualTo(
+                        first.events()
+                                .get(first.events().size() - 1)
+                                .getEventTime()
+                                .toEpochMilli());
+        double amountSum =
+                first.events().stream().mapToDouble(e -> (double) e.getFeatures().get(0)).sum();
+        assertThat(state.sums[0]).isCloseTo(amountSum, within(1e-9));
+        assertThat(state(second.sessionId()).count).isEqualTo(second.events().size());
+        assertThat(state("never-seen")).isNull();
+    }
+
+    @Test
+    void buildsSequenceInputsFromTheRingBuffer() throws Exception {
+        JsonObject golden = ReferenceModels.syntheticGolden();
+        SyntheticSession session = ReferenceModels.sessions(golden).get(0);
+        float[][] expected = ReferenceModels.rows(golden.getAsJsonArray("session_sequence"));
+        harness = open(GRU, new EmbeddedRocksDBStateBackend(), null);
+
+        for (int i = 0; i < session.events().size(); i++) {
+            harness.processElement(session.events().get(i), 0);
+            assertInput(last(), session.events().get(i), i + 1, expected[i]);
+        }
+    }
+
+    @Test
+    void sessionStateSurvivesSnapshotAndRestore() throws Exception {
+        harness = open(MLP, new EmbeddedRocksDBStateBackend(), null);
+        harness.processElement(event("s-1", 0, 1_000), 0);
+        harness.processElement(event("s-1", 1, 2_000), 0);
+        OperatorSubtaskState snapshot = harness.snapshot(1, 3_000);
+        harness.close();
+
+        harness = open(MLP, new EmbeddedRocksDBStateBackend(), snapshot);
+        harness.processElement(event("s-1", 2, 3_500), 0);
+
+        InferenceRequest request = last();
+        assertThat(request.sessionEventCount).isEqualTo(3);
+        assertThat(request.input[11]).as("log1p(gap)").isEqualTo((float) Math.log1p(1.5));
+    }
+
+    @Test
+    void aSessionIdleLongerThanItsTtlStartsAfresh() throws Exception {
+        harness = open(MLP, new EmbeddedRocksDBStateBackend(), null);
+        harness.setStateTtlProcessingTime(0);
+        harness.processElement(event("s-1", 0, 1_000), 0);
+        harness.processElement(event("s-1", 1, 2_000), 0);
+
+        harness.setStateTtlProcessingTime(TTL.toMillis() - 1);
+        harness.processElement(event("s-1", 2, 3_000), 0);
+        assertThat(last().sessionEventCount).as("within TTL").isEqualTo(3);
+
+        harness.setStateTtlProcessingTime(2 * TTL.toMillis());
+        harness.processElement(event("s-1", 3, 4_000), 0);
+        assertThat(last().sessionEventCount).as("after TTL").isEqualTo(1);
+        assertThat(state("s-1").count).isEqualTo(1);
+    }
+
+    @Test
+    void expiredSessionsAreLeftOutOfCheckpoints() throws Exception {
+        harness = open(MLP, new HashMapStateBackend(), null);
+        harness.setStateTtlProcessingTime(0);
+        for (int s = 0; s < 5; s++) {
+            harness.processElement(event("s-" + s, 0, 1_000), 0);
+        }
+        harness.setStateTtlProcessingTime(TTL.toMillis() / 2);
+        harness.processElement(event("s-live", 0, 2_000), 0);
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(6);
+
+        harness.setStateTtlProcessingTime(TTL.toMillis() + 1);
+        OperatorSubtaskState snapshot = harness.snapshot(1, 3_000);
+        harness.close();
+        harness = open(MLP, new HashMapStateBackend(), snapshot);
+
+        assertThat(harness.numKeyedStateEntries()).as("only s-live survives").isEqualTo(1);
+    }
+
+    @Test
+    void refusesAHistoryShorterThanTheModelsSequence() {
+        assertThatThrownBy(
+                        () ->
+                                new SessionFeaturizer(
+                                        SessionFeaturesTest.SPEC, 8, GRU, Duration.ofMinutes(1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("sequence length 16");
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, InferenceEvent, InferenceRequest>
+            open(ModelTarget target, StateBackend backend, OperatorSubtaskState restoreFrom)
+                    throws Exception {
+        SessionFeaturizer featurizer =
+                new SessionFeaturizer(SessionFeaturesTest.SPEC, 16, target, TTL);
+        var harness =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(featurizer),
+                        (InferenceEvent e) -> e.getSessionId(),
+                        Types.STRING);
+        harness.setStateBackend(backend);
+        if (restoreFrom != null) {
+            harness.initializeState(restoreFrom);
+        }
+        harness.open();
+        return harness;
+    }
+
+    private InferenceRequest last() {
+        List<InferenceRequest> out = harness.extractOutputValues();
+        return out.get(out.size() - 1);
+    }
+
+    private SessionState state(String sessionId) throws Exception {
+        KeyedStateBackend<String> backend = harness.getOperator().getKeyedStateBackend();
+        backend.setCurrentKey(sessionId);
+        ValueState<SessionState> state =
+                backend.getPartitionedState(
+                        VoidNamespace.INSTANCE,
+                        VoidNamespaceSerializer.INSTANCE,
+                        SessionFeaturizer.stateDescriptor(TTL));
+        return state.value();
+    }
+
+    private static void assertInput(
+            InferenceRequest request, InferenceEvent event, int position, float[] expected) {
+        assertThat(request.event).isEqualTo(event);
+        assertThat(request.sessionEventCount).isEqualTo(position);
+        assertThat(request.input).containsExactly(expected, within(1e-6f));
+    }
+
+    private static InferenceEvent event(String session, int index, long time) {
+        return InferenceEvent.newBuilder()
+                .setEventId(session + "-" + index)
+                .setSessionId(session)
+                .setEventType("click")
+                .setEventTime(Instant.ofEpochMilli(time))
+                .setFeatures(List.of(1f, 1f, 0.5f, 0.2f, 0.1f, 1f))
+                .build();
+    }
+}

@@ -1,0 +1,161 @@
+package io.scorestream.operators.inference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import com.google.gson.JsonObject;
+import io.scorestream.model.InvalidModelInputException;
+import io.scorestream.model.LoadOptions;
+import io.scorestream.model.ModelLoader;
+import io.scorestream.model.ModelRepository;
+import io.scorestream.model.ScoringModel;
+import io.scorestream.operators.testing.ReferenceModels;
+import io.scorestream.operators.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class InferenceServiceTest {
+
+    private static ScoringModel load(String name) {
+        return ModelLoader.load(
+                ModelRepository.at(ReferenceModels.root()).resolve(name, "1"),
+                LoadOptions.defaults());
+    }
+
+    @Test
+    void scoresEveryGoldenRowLikeThePythonModel() throws Exception {
+        for (String name : List.of("fraud-mlp", "intent-gru")) {
+            JsonObject golden = ReferenceModels.modelGolden(name, "1");
+            float[][] inputs = ReferenceModels.rows(golden.getAsJsonArray("inputs"));
+            float[] expected = ReferenceModels.floats(golden.getAsJsonArray("scores"));
+            BatchingConfig config = new BatchingConfig(16, Duration.ofMillis(2), 256, 2);
+            try (InferenceService service =
+                    new InferenceService(load(name), config, Clock.system())) {
+                List<CompletableFuture<ScoredRow>> results = new ArrayList<>();
+                for (float[] input : inputs) {
+                    results.add(service.submit(input));
+                }
+                for (int i = 0; i < inputs.length; i++) {
+                    ScoredRow row = results.get(i).get(30, TimeUnit.SECONDS);
+                    assertThat(row.scores()[0])
+                            .as("%s row %d", name, i)
+                            .isCloseTo(expected[i], within(1e-5f));
+                    assertThat(row.batchSize()).isBetween(1, 16);
+                }
+            }
+        }
+    }
+
+    @Test
+    void rowsQueuedTogetherAreScoredInOneBatch() throws Exception {
+        float[][] inputs =
+                ReferenceModels.rows(
+                        ReferenceModels.modelGolden("fraud-mlp", "1").getAsJsonArray("inputs"));
+        // A long delay: only the size trigger can release the batch.
+        BatchingConfig config = new BatchingConfig(8, Duration.ofMinutes(5), 64, 1);
+        try (InferenceService service =
+                new InferenceService(load("fraud-mlp"), config, Clock.system())) {
+            List<CompletableFuture<ScoredRow>> results = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                results.add(service.submit(inputs[i]));
+            }
+            for (CompletableFuture<ScoredRow> result : results) {
+                ScoredRow row = result.get(30, TimeUnit.SECONDS);
+                assertThat(row.batchSize()).isEqualTo(8);
+                assertThat(row.computeNanos()).isPositive();
+                assertThat(row.queueWaitNanos()).isNotNegative();
+            }
+        }
+    }
+
+    @Test
+    void aBadRowFailsAloneAndItsNeighboursAreScored() throws Exception {
+        JsonObject golden = ReferenceModels.modelGolden("fraud-mlp", "1");
+        float[][] inputs = ReferenceModels.rows(golden.getAsJsonArray("inputs"));
+        float[] expected = ReferenceModels.floats(golden.getAsJsonArray("scores"));
+        BatchingConfig config = new BatchingConfig(7, Duration.ofMinutes(5), 64, 1);
+        try (InferenceService service =
+                new InferenceService(load("fraud-mlp"), config, Clock.system())) {
+            List<CompletableFuture<ScoredRow>> results = new ArrayList<>();
+            for (int i = 0; i < 7; i++) {
+                results.add(service.submit(i == 4 ? new float[3] : inputs[i]));
+            }
+            for (int i = 0; i < 7; i++) {
+                CompletableFuture<ScoredRow> result = results.get(i);
+                if (i == 4) {
+                    assertThatThrownBy(() -> result.get(30, TimeUnit.SECONDS))
+                            .isInstanceOf(ExecutionException.class)
+                            .hasCauseInstanceOf(InvalidModelInputException.class);
+                } else {
+                    assertThat(result.get(30, TimeUnit.SECONDS).scores()[0])
+                            .isCloseTo(expected[i], within(1e-5f));
+                }
+            }
+        }
+    }
+
+    @Test
+    void closingFinishesQueuedRowsThenRefusesNewOnes() throws Exception {
+        float[][] inputs =
+                ReferenceModels.rows(
+                        ReferenceModels.modelGolden("fraud-mlp", "1").getAsJsonArray("inputs"));
+        BatchingConfig config = new BatchingConfig(64, Duration.ofMinutes(5), 64, 1);
+        InferenceService service = new InferenceService(load("fraud-mlp"), config, Clock.system());
+        List<CompletableFuture<ScoredRow>> results = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            results.add(service.submit(inputs[i]));
+        }
+
+        service.close();
+
+        for (CompletableFuture<ScoredRow> result : results) {
+            assertThat(result).isCompleted();
+            assertThat(result.get().batchSize()).isEqualTo(5);
+        }
+        assertThatThrownBy(() -> service.submit(inputs[0]))
+                .isInstanceOf(RejectedExecutionException.class);
+    }
+
+    @Test
+    void subtasksOfOneTaskManagerShareOneServiceAndItClosesWithTheLastUser() throws Exception {
+        InferenceServices.Key key =
+                new InferenceServices.Key(
+                        ReferenceModels.root().toString(), "fraud-mlp", "1", "cpu");
+        AtomicInteger loads = new AtomicInteger();
+        BatchingConfig config = new BatchingConfig(8, Duration.ZERO, 64, 1);
+        java.util.function.Supplier<InferenceService> factory =
+                () -> {
+                    loads.incrementAndGet();
+                    return new InferenceService(load("fraud-mlp"), config, Clock.system());
+                };
+
+        InferenceServices.Lease first = InferenceServices.acquire(key, factory);
+        InferenceServices.Lease second = InferenceServices.acquire(key, factory);
+
+        assertThat(loads).hasValue(1);
+        assertThat(second.service()).isSameAs(first.service());
+        assertThat(InferenceServices.users(key)).isEqualTo(2);
+
+        first.close();
+        first.close(); // idempotent
+        assertThat(InferenceServices.users(key)).isEqualTo(1);
+        float[] row = new float[24];
+        assertThat(second.service().submit(row).get(30, TimeUnit.SECONDS).scores()).hasSize(1);
+
+        second.close();
+        assertThat(InferenceServices.users(key)).isZero();
+        assertThatThrownBy(() -> second.service().submit(row))
+                .isInstanceOf(RejectedExecutionException.class);
+
+        InferenceServices.acquire(key, factory).close();
+        assertThat(loads).as("a new user after the last one left loads again").hasValue(2);
+    }
+}
