@@ -1,0 +1,31 @@
+package io.scorestream.jobs;
+
+import io.scorestream.jobs.config.ScoringSettings;
+import io.scorestream.jobs.kafka.KafkaConnectors;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.ParameterTool;
+
+/**
+ * Entry point for {@code flink run}: settings come from the cluster's configuration and from {@code
+ * --key value} arguments, e.g. {@code --scorestream.kafka.bootstrap-servers kafka:9092}.
+ */
+public final class ScoringJobMain {
+
+    private ScoringJobMain() {}
+
+    public static void main(String[] args) throws Exception {
+        Configuration conf = ParameterTool.fromArgs(args).getConfiguration();
+        ScoringSettings settings = ScoringSettings.from(conf);
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(
+                        FlinkSetup.forScoring(conf, settings));
+        new ScoringJob(
+                        KafkaConnectors.eventSource(settings.kafka()),
+                        KafkaConnectors.predictionSink(settings.kafka()),
+                        KafkaConnectors.deadLetterSink(settings.kafka()),
+                        settings)
+                .build(env);
+        env.execute();
+    }
+}

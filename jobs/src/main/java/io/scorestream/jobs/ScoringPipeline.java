@@ -1,0 +1,117 @@
+package io.scorestream.jobs;
+
+import io.scorestream.jobs.config.ScoringSettings;
+import io.scorestream.model.ModelManifest;
+import io.scorestream.operators.assemble.PredictionAssembler;
+import io.scorestream.operators.deadletter.DeadLetters;
+import io.scorestream.operators.features.ModelTarget;
+import io.scorestream.operators.features.SessionFeaturizer;
+import io.scorestream.operators.inference.InferenceFunction;
+import io.scorestream.operators.inference.InferenceRequest;
+import io.scorestream.operators.inference.InferenceResult;
+import io.scorestream.operators.ingest.EventDecoder;
+import io.scorestream.operators.ingest.EventSpec;
+import io.scorestream.operators.ingest.RawRecord;
+import io.scorestream.schemas.DeadLetter;
+import io.scorestream.schemas.InferenceEvent;
+import io.scorestream.schemas.Prediction;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+
+/**
+ * The scoring pipeline between a source of raw records and the sinks: decode and validate → session
+ * featurizer (keyed by session, state in RocksDB) → async micro-batched inference → predictions,
+ * with every reject on the dead-letter stream.
+ */
+public final class ScoringPipeline {
+
+    /** Stable operator ids: savepoints map state to these, so they never change. */
+    public static final class Uids {
+        public static final String SOURCE = "events-source";
+        public static final String DECODER = "event-decoder";
+        public static final String WATERMARKS = "event-time";
+        public static final String FEATURIZER = "session-featurizer";
+        public static final String INFERENCE = "async-inference";
+        public static final String ASSEMBLER = "prediction-assembler";
+        public static final String PREDICTION_SINK = "predictions-sink";
+        public static final String DEAD_LETTER_SINK = "dead-letters-sink";
+
+        private Uids() {}
+    }
+
+    /** What the pipeline emits: predictions and dead letters. */
+    public record Outputs(DataStream<Prediction> predictions, DataStream<DeadLetter> deadLetters) {}
+
+    private final ScoringSettings settings;
+    private final ModelManifest manifest;
+
+    /** Resolves the configured model version; a missing one is an invalid setting. */
+    public ScoringPipeline(ScoringSettings settings) {
+        this.settings = settings;
+        this.manifest = ServingModel.resolve(settings);
+    }
+
+    /** The manifest of the model version this pipeline serves. */
+    public ModelManifest manifest() {
+        return manifest;
+    }
+
+    /** Adds the pipeline after {@code records}. */
+    public Outputs score(DataStream<RawRecord> records) {
+        EventSpec eventSpec = EventSpec.of(manifest.featureSpec());
+        ModelTarget target = ModelTarget.of(manifest);
+
+        SingleOutputStreamOperator<InferenceEvent> events =
+                records.process(new EventDecoder(eventSpec))
+                        .name("Decode and validate")
+                        .uid(Uids.DECODER);
+
+        DataStream<InferenceRequest> requests =
+                events.assignTimestampsAndWatermarks(watermarks())
+                        .name("Event time")
+                        .uid(Uids.WATERMARKS)
+                        .keyBy(ScoringPipeline::sessionKey)
+                        .process(
+                                new SessionFeaturizer(
+                                        eventSpec,
+                                        settings.session().historyLength(),
+                                        target,
+                                        settings.session().ttl()))
+                        .name("Session featurizer")
+                        .uid(Uids.FEATURIZER);
+
+        DataStream<InferenceResult> results =
+                AsyncDataStream.unorderedWait(
+                                requests,
+                                new InferenceFunction(target, settings.inference()),
+                                settings.asyncTimeout().toMillis(),
+                                TimeUnit.MILLISECONDS,
+                                settings.asyncCapacity())
+                        .name("Inference " + target.name() + ":" + target.version())
+                        .uid(Uids.INFERENCE);
+
+        SingleOutputStreamOperator<Prediction> predictions =
+                results.process(new PredictionAssembler())
+                        .name("Assemble predictions")
+                        .uid(Uids.ASSEMBLER);
+
+        DataStream<DeadLetter> deadLetters =
+                events.getSideOutput(DeadLetters.OUTPUT)
+                        .union(predictions.getSideOutput(DeadLetters.OUTPUT));
+        return new Outputs(predictions, deadLetters);
+    }
+
+    private WatermarkStrategy<InferenceEvent> watermarks() {
+        return WatermarkStrategy.<InferenceEvent>forBoundedOutOfOrderness(
+                        settings.session().maxOutOfOrderness())
+                .withTimestampAssigner((event, previous) -> event.getEventTime().toEpochMilli())
+                .withIdleness(settings.session().idleTimeout());
+    }
+
+    private static String sessionKey(InferenceEvent event) {
+        return event.getSessionId();
+    }
+}

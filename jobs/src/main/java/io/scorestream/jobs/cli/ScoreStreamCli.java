@@ -1,0 +1,57 @@
+package io.scorestream.jobs.cli;
+
+import io.scorestream.jobs.ScoringJobMain;
+import io.scorestream.jobs.config.InvalidSettingsException;
+import io.scorestream.jobs.config.UsageException;
+import io.scorestream.jobs.demo.DemoOptions;
+import io.scorestream.jobs.demo.DemoRunner;
+import java.util.Arrays;
+import java.util.List;
+
+/** {@code bin/scorestream <command>}: the one entry point of the launcher. */
+public final class ScoreStreamCli {
+
+    static final String USAGE =
+            """
+            Usage: scorestream <command> [options]
+              demo     run the scoring job on an embedded Kafka and a local Flink with synthetic events
+              run      run the scoring job on a local Flink against your Kafka (--key value settings)
+              help     show this help
+            """;
+
+    private ScoreStreamCli() {}
+
+    public static void main(String[] args) throws Exception {
+        System.exit(run(args));
+    }
+
+    static int run(String[] args) throws Exception {
+        if (args.length == 0) {
+            System.out.print(USAGE);
+            return 2;
+        }
+        List<String> rest = Arrays.asList(args).subList(1, args.length);
+        try {
+            switch (args[0]) {
+                case "demo" -> {
+                    return new DemoRunner(DemoOptions.parse(rest), System.out).run();
+                }
+                case "run" -> {
+                    ScoringJobMain.main(rest.toArray(String[]::new));
+                    return 0;
+                }
+                case "help", "--help", "-h" -> {
+                    System.out.print(USAGE + "\n" + DemoOptions.USAGE);
+                    return 0;
+                }
+                default -> {
+                    System.err.print("unknown command " + args[0] + "\n" + USAGE);
+                    return 2;
+                }
+            }
+        } catch (InvalidSettingsException | UsageException e) {
+            System.err.println(e.getMessage());
+            return 2;
+        }
+    }
+}

@@ -1,0 +1,256 @@
+package io.scorestream.jobs.config;
+
+import static org.apache.flink.configuration.ConfigOptions.key;
+
+import io.scorestream.operators.inference.TimeoutPolicy;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+
+/**
+ * Every setting of the scoring job, declared once. They are read from the command line ({@code
+ * --key value}), from Flink's {@code config.yaml}, or from a Kubernetes ConfigMap alike, and turned
+ * into one validated {@link ScoringSettings} at start-up. Checkpointing uses Flink's own options
+ * ({@code execution.checkpointing.*}).
+ */
+public final class ScoringOptions {
+
+    private ScoringOptions() {}
+
+    // Kafka ---------------------------------------------------------------------------------
+
+    public static final ConfigOption<String> BOOTSTRAP_SERVERS =
+            key("scorestream.kafka.bootstrap-servers")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Kafka bootstrap servers, host:port[,host:port...]. Required.");
+
+    public static final ConfigOption<String> EVENTS_TOPIC =
+            key("scorestream.kafka.topic.events")
+                    .stringType()
+                    .defaultValue("events")
+                    .withDescription("Topic of Avro InferenceEvent records to score.");
+
+    public static final ConfigOption<String> PREDICTIONS_TOPIC =
+            key("scorestream.kafka.topic.predictions")
+                    .stringType()
+                    .defaultValue("predictions")
+                    .withDescription("Topic the Avro Prediction records are written to.");
+
+    public static final ConfigOption<String> DEAD_LETTER_TOPIC =
+            key("scorestream.kafka.topic.dead-letters")
+                    .stringType()
+                    .defaultValue("events.dlq")
+                    .withDescription(
+                            "Topic of Avro DeadLetter records: input that could not be scored.");
+
+    public static final ConfigOption<String> GROUP_ID =
+            key("scorestream.kafka.group-id")
+                    .stringType()
+                    .defaultValue("scorestream")
+                    .withDescription(
+                            "Consumer group id of the source (offsets are committed on checkpoints).");
+
+    public static final ConfigOption<StartingOffsets> STARTING_OFFSETS =
+            key("scorestream.kafka.starting-offsets")
+                    .enumType(StartingOffsets.class)
+                    .defaultValue(StartingOffsets.COMMITTED_OR_EARLIEST)
+                    .withDescription(
+                            "Where a job without state starts reading: EARLIEST, LATEST, or the group's"
+                                    + " COMMITTED_OR_EARLIEST offsets.");
+
+    public static final ConfigOption<DeliveryGuarantee> DELIVERY_GUARANTEE =
+            key("scorestream.kafka.delivery-guarantee")
+                    .enumType(DeliveryGuarantee.class)
+                    .defaultValue(DeliveryGuarantee.EXACTLY_ONCE)
+                    .withDescription(
+                            "EXACTLY_ONCE (Kafka transactions committed on checkpoints; read the output"
+                                    + " with isolation.level=read_committed) or AT_LEAST_ONCE.");
+
+    public static final ConfigOption<String> TRANSACTIONAL_ID_PREFIX =
+            key("scorestream.kafka.transactional-id-prefix")
+                    .stringType()
+                    .defaultValue("scorestream")
+                    .withDescription(
+                            "Prefix of the sink's transactional ids; must be unique per job on a cluster.");
+
+    public static final ConfigOption<Duration> TRANSACTION_TIMEOUT =
+            key("scorestream.kafka.transaction-timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(15))
+                    .withDescription(
+                            "Kafka transaction timeout of the exactly-once sink; at most the broker's"
+                                    + " transaction.max.timeout.ms and longer than a checkpoint interval.");
+
+    public static final ConfigOption<Map<String, String>> KAFKA_PROPERTIES =
+            key("scorestream.kafka.properties")
+                    .mapType()
+                    .defaultValue(Map.of())
+                    .withDescription(
+                            "Extra Kafka client properties for the source and sinks, e.g."
+                                    + " security.protocol:SASL_SSL,sasl.mechanism:SCRAM-SHA-512.");
+
+    // Model ---------------------------------------------------------------------------------
+
+    public static final ConfigOption<String> MODEL_REPOSITORY =
+            key("scorestream.model.repository")
+                    .stringType()
+                    .defaultValue("models")
+                    .withDescription(
+                            "Folder of the model repository: <root>/<model>/<version>/manifest.json.");
+
+    public static final ConfigOption<String> MODEL_NAME =
+            key("scorestream.model.name")
+                    .stringType()
+                    .defaultValue("fraud-mlp")
+                    .withDescription("Model that scores the events.");
+
+    public static final ConfigOption<String> MODEL_VERSION =
+            key("scorestream.model.version")
+                    .stringType()
+                    .defaultValue("latest")
+                    .withDescription(
+                            "Version to serve, or 'latest' (resolved once, when the job is built).");
+
+    public static final ConfigOption<String> MODEL_DEVICE =
+            key("scorestream.model.device")
+                    .stringType()
+                    .defaultValue("cpu")
+                    .withDescription("Where the model runs: cpu, gpu (first GPU) or gpu:<index>.");
+
+    public static final ConfigOption<Integer> INTRA_OP_THREADS =
+            key("scorestream.model.intra-op-threads")
+                    .intType()
+                    .defaultValue(1)
+                    .withDescription(
+                            "Threads one model call may use. Worker threads x intra-op threads should not"
+                                    + " exceed the TaskManager's cores.");
+
+    public static final ConfigOption<Integer> INTER_OP_THREADS =
+            key("scorestream.model.inter-op-threads")
+                    .intType()
+                    .defaultValue(1)
+                    .withDescription("Threads for independent operators within one model call.");
+
+    // Inference -----------------------------------------------------------------------------
+
+    public static final ConfigOption<Integer> MAX_BATCH_SIZE =
+            key("scorestream.inference.max-batch-size")
+                    .intType()
+                    .defaultValue(64)
+                    .withDescription("Most events in one model call.");
+
+    public static final ConfigOption<Duration> MAX_DELAY =
+            key("scorestream.inference.max-delay")
+                    .durationType()
+                    .defaultValue(Duration.ZERO)
+                    .withDescription(
+                            "How long the oldest queued event may wait for a batch to fill. 0: a free"
+                                    + " worker takes whatever is queued at once (lowest latency); a few ms"
+                                    + " help GPUs fill batches.");
+
+    public static final ConfigOption<Integer> QUEUE_CAPACITY =
+            key("scorestream.inference.queue-capacity")
+                    .intType()
+                    .defaultValue(4096)
+                    .withDescription(
+                            "Events that may wait for a batch per TaskManager; when full, the stream is"
+                                    + " back-pressured.");
+
+    public static final ConfigOption<Integer> WORKER_THREADS =
+            key("scorestream.inference.worker-threads")
+                    .intType()
+                    .defaultValue(1)
+                    .withDescription(
+                            "Threads calling the model per TaskManager, each with its own predictor.");
+
+    public static final ConfigOption<Integer> ASYNC_CAPACITY =
+            key("scorestream.inference.async-capacity")
+                    .intType()
+                    .defaultValue(512)
+                    .withDescription("In-flight events per async operator subtask.");
+
+    public static final ConfigOption<Duration> ASYNC_TIMEOUT =
+            key("scorestream.inference.timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(5))
+                    .withDescription("How long one event may take from request to score.");
+
+    public static final ConfigOption<TimeoutPolicy> TIMEOUT_POLICY =
+            key("scorestream.inference.timeout-policy")
+                    .enumType(TimeoutPolicy.class)
+                    .defaultValue(TimeoutPolicy.FALLBACK)
+                    .withDescription(
+                            "On timeout: FALLBACK (a prediction flagged fallback, with the fallback score)"
+                                    + " or DEAD_LETTER.");
+
+    public static final ConfigOption<Float> FALLBACK_SCORE =
+            key("scorestream.inference.fallback-score")
+                    .floatType()
+                    .defaultValue(0.0f)
+                    .withDescription("Score of a fallback prediction.");
+
+    // Sessions and time ---------------------------------------------------------------------
+
+    public static final ConfigOption<Duration> SESSION_TTL =
+            key("scorestream.session.ttl")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(30))
+                    .withDescription("A session's state expires after this long without events.");
+
+    public static final ConfigOption<Integer> HISTORY_LENGTH =
+            key("scorestream.session.history-length")
+                    .intType()
+                    .defaultValue(16)
+                    .withDescription(
+                            "Events kept per session for sequence models; at least the model's sequence length.");
+
+    public static final ConfigOption<Duration> MAX_OUT_OF_ORDERNESS =
+            key("scorestream.events.max-out-of-orderness")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(5))
+                    .withDescription("Bound of event-time disorder for watermarks.");
+
+    public static final ConfigOption<Duration> SOURCE_IDLE_TIMEOUT =
+            key("scorestream.events.idle-timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(30))
+                    .withDescription(
+                            "A partition without events this long stops holding back watermarks.");
+
+    /** Every option above, for documentation and the README check. */
+    public static List<ConfigOption<?>> all() {
+        return List.of(
+                BOOTSTRAP_SERVERS,
+                EVENTS_TOPIC,
+                PREDICTIONS_TOPIC,
+                DEAD_LETTER_TOPIC,
+                GROUP_ID,
+                STARTING_OFFSETS,
+                DELIVERY_GUARANTEE,
+                TRANSACTIONAL_ID_PREFIX,
+                TRANSACTION_TIMEOUT,
+                KAFKA_PROPERTIES,
+                MODEL_REPOSITORY,
+                MODEL_NAME,
+                MODEL_VERSION,
+                MODEL_DEVICE,
+                INTRA_OP_THREADS,
+                INTER_OP_THREADS,
+                MAX_BATCH_SIZE,
+                MAX_DELAY,
+                QUEUE_CAPACITY,
+                WORKER_THREADS,
+                ASYNC_CAPACITY,
+                ASYNC_TIMEOUT,
+                TIMEOUT_POLICY,
+                FALLBACK_SCORE,
+                SESSION_TTL,
+                HISTORY_LENGTH,
+                MAX_OUT_OF_ORDERNESS,
+                SOURCE_IDLE_TIMEOUT);
+    }
+}

@@ -1,0 +1,228 @@
+package io.scorestream.jobs.config;
+
+import static io.scorestream.jobs.config.ScoringOptions.*;
+
+import io.scorestream.model.DeviceSpec;
+import io.scorestream.operators.inference.BatchingConfig;
+import io.scorestream.operators.inference.InferenceSettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.function.Supplier;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+
+/**
+ * All settings of the scoring job, validated together at start-up. Built only by {@link
+ * #from(Configuration)}, which reports every problem at once, each naming its key.
+ */
+public record ScoringSettings(
+        KafkaSettings kafka,
+        String modelName,
+        String modelVersion,
+        InferenceSettings inference,
+        int asyncCapacity,
+        Duration asyncTimeout,
+        SessionSettings session,
+        CheckpointSettings checkpoints) {
+
+    public static ScoringSettings from(Configuration conf) {
+        List<String> problems = new ArrayList<>();
+        Reader read = new Reader(conf, problems);
+
+        KafkaSettings kafka =
+                new KafkaSettings(
+                        read.required(BOOTSTRAP_SERVERS),
+                        read.nonBlank(EVENTS_TOPIC),
+                        read.nonBlank(PREDICTIONS_TOPIC),
+                        read.nonBlank(DEAD_LETTER_TOPIC),
+                        read.nonBlank(GROUP_ID),
+                        read.value(STARTING_OFFSETS),
+                        read.value(DELIVERY_GUARANTEE),
+                        read.value(TRANSACTIONAL_ID_PREFIX),
+                        read.positive(TRANSACTION_TIMEOUT),
+                        read.value(KAFKA_PROPERTIES));
+        checkTopicsDistinct(kafka, problems);
+
+        String repository = read.nonBlank(MODEL_REPOSITORY);
+        if (repository != null && !Files.isDirectory(Path.of(repository))) {
+            problems.add(
+                    MODEL_REPOSITORY.key()
+                            + ": no model repository folder at "
+                            + Path.of(repository).toAbsolutePath());
+        }
+        String device = read.value(MODEL_DEVICE);
+        read.check(MODEL_DEVICE, () -> DeviceSpec.parse(device));
+
+        int maxBatchSize = read.atLeast(MAX_BATCH_SIZE, 1);
+        int queueCapacity = read.atLeast(QUEUE_CAPACITY, 1);
+        if (queueCapacity < maxBatchSize) {
+            problems.add(
+                    QUEUE_CAPACITY.key()
+                            + " ("
+                            + queueCapacity
+                            + ") must hold at least one full batch ("
+                            + MAX_BATCH_SIZE.key()
+                            + " = "
+                            + maxBatchSize
+                            + ")");
+        }
+        Duration maxDelay = read.notNegative(MAX_DELAY);
+        int workers = read.atLeast(WORKER_THREADS, 1);
+        int intraOp = read.atLeast(INTRA_OP_THREADS, 1);
+        int interOp = read.atLeast(INTER_OP_THREADS, 1);
+
+        CheckpointSettings checkpoints =
+                new CheckpointSettings(
+                        conf.getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL)
+                                .orElse(CheckpointSettings.DEFAULT_INTERVAL),
+                        conf.get(CheckpointingOptions.CHECKPOINTS_DIRECTORY));
+        checkExactlyOnce(kafka, checkpoints, problems);
+
+        SessionSettings session =
+                new SessionSettings(
+                        read.positive(SESSION_TTL),
+                        read.atLeast(HISTORY_LENGTH, 1),
+                        read.notNegative(MAX_OUT_OF_ORDERNESS),
+                        read.positive(SOURCE_IDLE_TIMEOUT));
+        int asyncCapacity = read.atLeast(ASYNC_CAPACITY, 1);
+        Duration asyncTimeout = read.positive(ASYNC_TIMEOUT);
+
+        if (!problems.isEmpty()) {
+            throw new InvalidSettingsException(problems);
+        }
+        InferenceSettings inference =
+                new InferenceSettings(
+                        Path.of(repository).toAbsolutePath().normalize().toString(),
+                        device,
+                        intraOp,
+                        interOp,
+                        new BatchingConfig(maxBatchSize, maxDelay, queueCapacity, workers),
+                        conf.get(TIMEOUT_POLICY),
+                        conf.get(FALLBACK_SCORE));
+        return new ScoringSettings(
+                kafka,
+                read.nonBlank(MODEL_NAME),
+                read.nonBlank(MODEL_VERSION),
+                inference,
+                asyncCapacity,
+                asyncTimeout,
+                session,
+                checkpoints);
+    }
+
+    private static void checkTopicsDistinct(KafkaSettings kafka, List<String> problems) {
+        List<String> topics =
+                List.of(
+                        String.valueOf(kafka.eventsTopic()),
+                        String.valueOf(kafka.predictionsTopic()),
+                        String.valueOf(kafka.deadLetterTopic()));
+        if (new HashSet<>(topics).size() < topics.size()) {
+            problems.add(
+                    EVENTS_TOPIC.key()
+                            + ", "
+                            + PREDICTIONS_TOPIC.key()
+                            + " and "
+                            + DEAD_LETTER_TOPIC.key()
+                            + " must be three different topics, got "
+                            + topics);
+        }
+    }
+
+    private static void checkExactlyOnce(
+            KafkaSettings kafka, CheckpointSettings checkpoints, List<String> problems) {
+        if (kafka.deliveryGuarantee() != DeliveryGuarantee.EXACTLY_ONCE) {
+            return;
+        }
+        if (kafka.transactionalIdPrefix() == null || kafka.transactionalIdPrefix().isBlank()) {
+            problems.add(
+                    TRANSACTIONAL_ID_PREFIX.key()
+                            + " must be set (unique per job) for "
+                            + DELIVERY_GUARANTEE.key()
+                            + " = EXACTLY_ONCE");
+        }
+        Duration interval = checkpoints.interval();
+        if (interval.isZero() || interval.isNegative()) {
+            problems.add(
+                    CheckpointingOptions.CHECKPOINTING_INTERVAL.key()
+                            + " must be positive for EXACTLY_ONCE: transactions commit on checkpoints");
+        } else if (kafka.transactionTimeout() != null
+                && kafka.transactionTimeout().compareTo(interval) <= 0) {
+            problems.add(
+                    TRANSACTION_TIMEOUT.key()
+                            + " ("
+                            + kafka.transactionTimeout()
+                            + ") must be longer than "
+                            + CheckpointingOptions.CHECKPOINTING_INTERVAL.key()
+                            + " ("
+                            + interval
+                            + "), or open transactions time out before they commit");
+        }
+    }
+
+    /** Reads options and records a problem, naming the key, for each bad value. */
+    private record Reader(Configuration conf, List<String> problems) {
+
+        <T> T value(ConfigOption<T> option) {
+            try {
+                return conf.get(option);
+            } catch (RuntimeException e) {
+                problems.add(option.key() + ": " + e.getMessage());
+                return null;
+            }
+        }
+
+        String required(ConfigOption<String> option) {
+            String value = value(option);
+            if (value == null || value.isBlank()) {
+                problems.add(option.key() + " is required");
+            }
+            return value;
+        }
+
+        String nonBlank(ConfigOption<String> option) {
+            String value = value(option);
+            if (value != null && value.isBlank()) {
+                problems.add(option.key() + " must not be blank");
+            }
+            return value;
+        }
+
+        int atLeast(ConfigOption<Integer> option, int minimum) {
+            Integer value = value(option);
+            if (value != null && value < minimum) {
+                problems.add(option.key() + " must be at least " + minimum + ", got " + value);
+            }
+            return value == null ? minimum : value;
+        }
+
+        Duration positive(ConfigOption<Duration> option) {
+            Duration value = value(option);
+            if (value != null && (value.isZero() || value.isNegative())) {
+                problems.add(option.key() + " must be positive, got " + value);
+            }
+            return value;
+        }
+
+        Duration notNegative(ConfigOption<Duration> option) {
+            Duration value = value(option);
+            if (value != null && value.isNegative()) {
+                problems.add(option.key() + " must not be negative, got " + value);
+            }
+            return value == null ? Duration.ZERO : value;
+        }
+
+        void check(ConfigOption<?> option, Supplier<?> parse) {
+            try {
+                parse.get();
+            } catch (RuntimeException e) {
+                problems.add(option.key() + ": " + e.getMessage());
+            }
+        }
+    }
+}

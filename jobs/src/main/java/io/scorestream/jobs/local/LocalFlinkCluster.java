@@ -1,0 +1,84 @@
+package io.scorestream.jobs.local;
+
+import java.time.Duration;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.execution.ExecutionState;
+import org.apache.flink.runtime.executiongraph.AccessExecutionGraph;
+import org.apache.flink.runtime.executiongraph.AccessExecutionVertex;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * A Flink cluster inside this JVM (one TaskManager) that can say when a job's tasks are all up: a
+ * task turns RUNNING only after its operators opened, i.e. after the model loaded.
+ */
+public final class LocalFlinkCluster implements AutoCloseable {
+
+    private final MiniCluster cluster;
+
+    private LocalFlinkCluster(MiniCluster cluster) {
+        this.cluster = cluster;
+    }
+
+    public static LocalFlinkCluster start(Configuration conf, int slots) throws Exception {
+        MiniCluster cluster =
+                new MiniCluster(
+                        new MiniClusterConfiguration.Builder()
+                                .setConfiguration(conf)
+                                .setNumTaskManagers(1)
+                                .setNumSlotsPerTaskManager(slots)
+                                .build());
+        cluster.start();
+        return new LocalFlinkCluster(cluster);
+    }
+
+    /** Submits the job built in {@code env}. */
+    public JobID submit(StreamExecutionEnvironment env) throws Exception {
+        return cluster.submitJob(env.getStreamGraph()).get().getJobID();
+    }
+
+    public JobStatus status(JobID job) throws Exception {
+        return cluster.getJobStatus(job).get();
+    }
+
+    /** Waits until every task of {@code job} runs; fails if the job ends or time runs out. */
+    public void awaitAllTasksRunning(JobID job, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!allTasksRunning(job)) {
+            JobStatus status = status(job);
+            if (status.isGloballyTerminalState()) {
+                throw new IllegalStateException("job " + job + " ended while starting: " + status);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("job " + job + " did not start within " + timeout);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private boolean allTasksRunning(JobID job) throws Exception {
+        AccessExecutionGraph graph = cluster.getExecutionGraph(job).get();
+        for (AccessExecutionVertex vertex : graph.getAllExecutionVertices()) {
+            if (vertex.getExecutionState() != ExecutionState.RUNNING) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Cancels {@code job} and waits until it has stopped. */
+    public void cancel(JobID job) throws Exception {
+        if (!status(job).isGloballyTerminalState()) {
+            cluster.cancelJob(job).get();
+            cluster.requestJobResult(job).get();
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        cluster.close();
+    }
+}
