@@ -3,7 +3,6 @@ package io.scorestream.jobs.config;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
-import org.apache.flink.connector.base.DeliveryGuarantee;
 
 /** Where the job reads and writes, and how it commits. */
 public record KafkaSettings(
@@ -13,7 +12,7 @@ public record KafkaSettings(
         String deadLetterTopic,
         String groupId,
         StartingOffsets startingOffsets,
-        DeliveryGuarantee deliveryGuarantee,
+        DeliveryMode deliveryGuarantee,
         String transactionalIdPrefix,
         Duration transactionTimeout,
         Map<String, String> clientProperties) {

@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.configuration.ConfigOption;
-import org.apache.flink.connector.base.DeliveryGuarantee;
 
 /**
  * Every setting of the scoring job, declared once. They are read from the command line ({@code
@@ -62,10 +61,10 @@ public final class ScoringOptions {
                             "Where a job without state starts reading: EARLIEST, LATEST, or the group's"
                                     + " COMMITTED_OR_EARLIEST offsets.");
 
-    public static final ConfigOption<DeliveryGuarantee> DELIVERY_GUARANTEE =
+    public static final ConfigOption<DeliveryMode> DELIVERY_GUARANTEE =
             key("scorestream.kafka.delivery-guarantee")
-                    .enumType(DeliveryGuarantee.class)
-                    .defaultValue(DeliveryGuarantee.EXACTLY_ONCE)
+                    .enumType(DeliveryMode.class)
+                    .defaultValue(DeliveryMode.EXACTLY_ONCE)
                     .withDescription(
                             "EXACTLY_ONCE (Kafka transactions committed on checkpoints; read the output"
                                     + " with isolation.level=read_committed) or AT_LEAST_ONCE.");

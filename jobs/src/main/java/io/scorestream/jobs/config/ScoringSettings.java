@@ -5,6 +5,7 @@ import static io.scorestream.jobs.config.ScoringOptions.*;
 import io.scorestream.model.DeviceSpec;
 import io.scorestream.operators.inference.BatchingConfig;
 import io.scorestream.operators.inference.InferenceSettings;
+import io.scorestream.operators.inference.TimeoutPolicy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,7 +16,6 @@ import java.util.function.Supplier;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.connector.base.DeliveryGuarantee;
 
 /**
  * All settings of the scoring job, validated together at start-up. Built only by {@link
@@ -92,6 +92,11 @@ public record ScoringSettings(
                         read.positive(SOURCE_IDLE_TIMEOUT));
         int asyncCapacity = read.atLeast(ASYNC_CAPACITY, 1);
         Duration asyncTimeout = read.positive(ASYNC_TIMEOUT);
+        TimeoutPolicy timeoutPolicy = read.value(TIMEOUT_POLICY);
+        Float fallbackScore = read.value(FALLBACK_SCORE);
+        if (fallbackScore != null && !Float.isFinite(fallbackScore)) {
+            problems.add(FALLBACK_SCORE.key() + " must be a finite number, got " + fallbackScore);
+        }
 
         if (!problems.isEmpty()) {
             throw new InvalidSettingsException(problems);
@@ -103,8 +108,8 @@ public record ScoringSettings(
                         intraOp,
                         interOp,
                         new BatchingConfig(maxBatchSize, maxDelay, queueCapacity, workers),
-                        conf.get(TIMEOUT_POLICY),
-                        conf.get(FALLBACK_SCORE));
+                        timeoutPolicy,
+                        fallbackScore);
         return new ScoringSettings(
                 kafka,
                 read.nonBlank(MODEL_NAME),
@@ -136,7 +141,7 @@ public record ScoringSettings(
 
     private static void checkExactlyOnce(
             KafkaSettings kafka, CheckpointSettings checkpoints, List<String> problems) {
-        if (kafka.deliveryGuarantee() != DeliveryGuarantee.EXACTLY_ONCE) {
+        if (kafka.deliveryGuarantee() != DeliveryMode.EXACTLY_ONCE) {
             return;
         }
         if (kafka.transactionalIdPrefix() == null || kafka.transactionalIdPrefix().isBlank()) {

@@ -12,6 +12,7 @@ import org.apache.flink.util.TimeUtils;
  *
  * @param rate events per second the synthetic producer aims for
  * @param duration how long it produces
+ * @param warmup how long after the start events are left out of the latency figures (JIT, caches)
  * @param bootstrap an existing Kafka to use instead of the embedded broker, or null
  * @param model the reference model that scores the events
  * @param parallelism parallelism of the local Flink job
@@ -24,6 +25,7 @@ import org.apache.flink.util.TimeUtils;
 public record DemoOptions(
         int rate,
         Duration duration,
+        Duration warmup,
         String bootstrap,
         String model,
         int parallelism,
@@ -38,6 +40,7 @@ public record DemoOptions(
             Usage: scorestream demo [options]
               --rate <events/s>          synthetic events per second (default 3000)
               --duration <time>          how long to produce, e.g. 30s, 2m (default 60s)
+              --warmup <time>            first part of the run left out of latency figures (default 5s)
               --bootstrap <host:port>    use this Kafka instead of starting an embedded broker
               --model <name>             reference model: fraud-mlp or intent-gru (default fraud-mlp)
               --parallelism <n>          Flink parallelism (default 2)
@@ -51,6 +54,7 @@ public record DemoOptions(
     public static DemoOptions parse(List<String> args) {
         int rate = 3000;
         Duration duration = Duration.ofSeconds(60);
+        Duration warmup = Duration.ofSeconds(5);
         String bootstrap = null;
         String model = "fraud-mlp";
         int parallelism = 2;
@@ -68,21 +72,27 @@ public record DemoOptions(
             String value = rest.remove(0);
             switch (flag) {
                 case "--rate" -> rate = positiveInt(flag, value);
-                case "--duration" -> duration = duration(flag, value);
+                case "--duration" -> duration = duration(flag, value, false);
+                case "--warmup" -> warmup = duration(flag, value, true);
                 case "--bootstrap" -> bootstrap = value;
                 case "--model" -> model = value;
                 case "--parallelism" -> parallelism = positiveInt(flag, value);
                 case "--partitions" -> partitions = positiveInt(flag, value);
-                case "--checkpoint-interval" -> checkpointInterval = duration(flag, value);
+                case "--checkpoint-interval" -> checkpointInterval = duration(flag, value, false);
                 case "--seed" -> seed = longValue(flag, value);
                 case "--models" -> models = Path.of(value);
                 case "--work-dir" -> workDirectory = Path.of(value);
                 default -> throw new UsageException("unknown option " + flag + "\n" + USAGE);
             }
         }
+        if (warmup.compareTo(duration) >= 0) {
+            throw new UsageException(
+                    "--warmup (" + warmup + ") must be shorter than --duration (" + duration + ")");
+        }
         return new DemoOptions(
                 rate,
                 duration,
+                warmup,
                 bootstrap,
                 model,
                 parallelism,
@@ -113,10 +123,10 @@ public record DemoOptions(
         }
     }
 
-    private static Duration duration(String flag, String value) {
+    private static Duration duration(String flag, String value, boolean zeroAllowed) {
         try {
             Duration parsed = TimeUtils.parseDuration(value);
-            if (!parsed.isNegative() && !parsed.isZero()) {
+            if (!parsed.isNegative() && (zeroAllowed || !parsed.isZero())) {
                 return parsed;
             }
         } catch (IllegalArgumentException ignored) {

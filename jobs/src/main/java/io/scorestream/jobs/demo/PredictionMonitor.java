@@ -45,6 +45,9 @@ final class PredictionMonitor implements Runnable {
     private final Map<String, Boolean> labels;
     private final AtomicBoolean stopped = new AtomicBoolean();
 
+    /** Events before this time warm the JVM up: counted and scored, left out of latency. */
+    private volatile long latencyFromEventTime = Long.MAX_VALUE;
+
     private final Set<String> scoredIds = new HashSet<>();
     private final List<Float> scores = new ArrayList<>();
     private final List<Boolean> scoreLabels = new ArrayList<>();
@@ -115,12 +118,15 @@ final class PredictionMonitor implements Runnable {
         }
         scores.add(prediction.getScore());
         scoreLabels.add(label);
-        long endToEnd = prediction.getLatency().getEndToEndMillis();
-        latency.record(endToEnd);
-        windowLatency.record(endToEnd);
-        visibility.record(now - prediction.getEventTime().toEpochMilli());
+        long eventTime = prediction.getEventTime().toEpochMilli();
+        if (eventTime >= latencyFromEventTime) {
+            long endToEnd = prediction.getLatency().getEndToEndMillis();
+            latency.record(endToEnd);
+            windowLatency.record(endToEnd);
+            visibility.record(now - eventTime);
+        }
         batchSizeSum += prediction.getLatency().getBatchSize();
-        firstEventTime = Math.min(firstEventTime, prediction.getEventTime().toEpochMilli());
+        firstEventTime = Math.min(firstEventTime, eventTime);
         lastScoredTime = Math.max(lastScoredTime, prediction.getScoredTime().toEpochMilli());
     }
 
@@ -159,6 +165,11 @@ final class PredictionMonitor implements Runnable {
             l[i] = scoreLabels.get(i);
         }
         return Auc.of(s, l);
+    }
+
+    /** Latency figures count only events from {@code eventTime} on (after the warm-up). */
+    void measureLatencyFrom(long eventTime) {
+        latencyFromEventTime = eventTime;
     }
 
     Exception failure() {

@@ -48,7 +48,7 @@ public final class KafkaConnectors {
         return KafkaSink.<T>builder()
                 .setKafkaProducerConfig(kafka.clientPropertiesWithBootstrap())
                 .setRecordSerializer(serializer)
-                .setDeliveryGuarantee(kafka.deliveryGuarantee())
+                .setDeliveryGuarantee(kafka.deliveryGuarantee().toFlink())
                 // Two exactly-once sinks in one job need distinct transactional ids.
                 .setTransactionalIdPrefix(kafka.transactionalIdPrefix() + "-" + name)
                 .setProperty(
