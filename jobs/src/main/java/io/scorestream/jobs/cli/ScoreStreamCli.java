@@ -1,6 +1,7 @@
 package io.scorestream.jobs.cli;
 
 import io.scorestream.jobs.ScoringJobMain;
+import io.scorestream.jobs.config.ConfigurationReference;
 import io.scorestream.jobs.config.InvalidSettingsException;
 import io.scorestream.jobs.config.UsageException;
 import io.scorestream.jobs.demo.DemoOptions;
@@ -16,6 +17,7 @@ public final class ScoreStreamCli {
             Usage: scorestream <command> [options]
               demo     run the scoring job on an embedded Kafka and a local Flink with synthetic events
               run      run the scoring job on a local Flink against your Kafka (--key value settings)
+              config   print the configuration reference (every setting, its default and meaning)
               help     show this help
             """;
 
@@ -38,6 +40,10 @@ public final class ScoreStreamCli {
                 }
                 case "run" -> {
                     ScoringJobMain.main(rest.toArray(String[]::new));
+                    return 0;
+                }
+                case "config" -> {
+                    System.out.print(ConfigurationReference.markdownTable());
                     return 0;
                 }
                 case "help", "--help", "-h" -> {
