@@ -17,8 +17,8 @@ public final class SyntheticSessions {
     public static final List<String> EVENT_FEATURES =
             List.of("amount", "dwell", "scroll_depth", "device_risk", "geo_distance", "velocity");
 
-    private static final double[] BUYER_TYPE_MIX = {0.35, 0.30, 0.22, 0.13};
-    private static final double[] BROWSER_TYPE_MIX = {0.60, 0.32, 0.06, 0.02};
+    private static final double[] BUYER_TYPE_MIX = {0.40, 0.30, 0.18, 0.12};
+    private static final double[] BROWSER_TYPE_MIX = {0.55, 0.33, 0.09, 0.03};
 
     private final long seed;
     private final SplitMix64 random;
@@ -34,6 +34,15 @@ public final class SyntheticSessions {
         String sessionId = "s-" + seed + "-" + sessionsMade++;
         boolean buyer = random.nextDouble() < 0.3;
         boolean fraud = random.nextDouble() < 0.1;
+        // Drawn for every session, so the stream stays aligned with the Python generator. Some
+        // buyers
+        // and fraudsters behave like everyone else: their label stays true but their signal does
+        // not
+        // show, so no model can be perfect.
+        boolean intentShows = random.nextDouble() >= 0.2;
+        boolean fraudShows = random.nextDouble() >= 0.25;
+        boolean showsIntent = buyer && intentShows;
+        boolean showsFraud = fraud && fraudShows;
         int length = 4 + (int) Math.floor(random.nextDouble() * 21);
         String userId = "u-" + (long) Math.floor(random.nextDouble() * 10000);
 
@@ -41,18 +50,37 @@ public final class SyntheticSessions {
         long time = startMillis;
         for (int i = 0; i < length; i++) {
             if (i > 0) {
-                double gapSeconds = fraud ? random.uniform(0.02, 0.3) : random.uniform(0.2, 3.0);
+                double gapSeconds =
+                        showsFraud ? random.uniform(0.02, 0.8) : random.uniform(0.2, 3.0);
                 time += (long) Math.floor(gapSeconds * 1000.0);
             }
-            String type = EVENT_TYPES.get(pick(buyer ? BUYER_TYPE_MIX : BROWSER_TYPE_MIX));
+            String type = EVENT_TYPES.get(pick(showsIntent ? BUYER_TYPE_MIX : BROWSER_TYPE_MIX));
             List<Float> features =
                     List.of(
-                            (float) (fraud ? random.uniform(1.0, 4.0) : random.uniform(0.1, 1.8)),
-                            (float) (buyer ? random.uniform(0.4, 2.5) : random.uniform(0.05, 1.2)),
-                            (float) (buyer ? random.uniform(0.35, 1.0) : random.uniform(0.0, 0.8)),
-                            (float) (fraud ? random.uniform(0.35, 1.0) : random.uniform(0.0, 0.55)),
-                            (float) (fraud ? random.uniform(0.4, 2.5) : random.uniform(0.0, 0.9)),
-                            (float) (fraud ? random.uniform(0.8, 3.0) : random.uniform(0.1, 1.3)));
+                            (float)
+                                    (showsFraud
+                                            ? random.uniform(0.6, 3.0)
+                                            : random.uniform(0.1, 2.0)),
+                            (float)
+                                    (showsIntent
+                                            ? random.uniform(0.3, 2.0)
+                                            : random.uniform(0.05, 1.4)),
+                            (float)
+                                    (showsIntent
+                                            ? random.uniform(0.25, 1.0)
+                                            : random.uniform(0.0, 0.85)),
+                            (float)
+                                    (showsFraud
+                                            ? random.uniform(0.2, 1.0)
+                                            : random.uniform(0.0, 0.7)),
+                            (float)
+                                    (showsFraud
+                                            ? random.uniform(0.2, 2.0)
+                                            : random.uniform(0.0, 1.2)),
+                            (float)
+                                    (showsFraud
+                                            ? random.uniform(0.4, 2.2)
+                                            : random.uniform(0.1, 1.6)));
             events.add(
                     InferenceEvent.newBuilder()
                             .setEventId(sessionId + "-" + i)
