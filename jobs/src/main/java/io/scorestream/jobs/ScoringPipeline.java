@@ -45,6 +45,31 @@ public final class ScoringPipeline {
     /** What the pipeline emits: predictions and dead letters. */
     public record Outputs(DataStream<Prediction> predictions, DataStream<DeadLetter> deadLetters) {}
 
+    /** How requests become results; ScoreStream's own is {@link #microBatchedAsync()}. */
+    @FunctionalInterface
+    public interface InferenceStage {
+        DataStream<InferenceResult> apply(
+                DataStream<InferenceRequest> requests,
+                ModelTarget target,
+                ScoringSettings settings);
+    }
+
+    /**
+     * Flink's async operator around the TaskManager's shared micro-batching service, with the
+     * configured timeout and in-flight capacity.
+     */
+    public static InferenceStage microBatchedAsync() {
+        return (requests, target, settings) ->
+                AsyncDataStream.unorderedWait(
+                                requests,
+                                new InferenceFunction(target, settings.inference()),
+                                settings.asyncTimeout().toMillis(),
+                                TimeUnit.MILLISECONDS,
+                                settings.asyncCapacity())
+                        .name("Inference " + target.name() + ":" + target.version())
+                        .uid(Uids.INFERENCE);
+    }
+
     private final ScoringSettings settings;
     private final ModelManifest manifest;
 
@@ -61,6 +86,11 @@ public final class ScoringPipeline {
 
     /** Adds the pipeline after {@code records}. */
     public Outputs score(DataStream<RawRecord> records) {
+        return score(records, microBatchedAsync());
+    }
+
+    /** Adds the pipeline after {@code records}, with {@code inference} as its inference step. */
+    public Outputs score(DataStream<RawRecord> records, InferenceStage inference) {
         EventSpec eventSpec = EventSpec.of(manifest.featureSpec());
         ModelTarget target = ModelTarget.of(manifest);
 
@@ -83,15 +113,7 @@ public final class ScoringPipeline {
                         .name("Session featurizer")
                         .uid(Uids.FEATURIZER);
 
-        DataStream<InferenceResult> results =
-                AsyncDataStream.unorderedWait(
-                                requests,
-                                new InferenceFunction(target, settings.inference()),
-                                settings.asyncTimeout().toMillis(),
-                                TimeUnit.MILLISECONDS,
-                                settings.asyncCapacity())
-                        .name("Inference " + target.name() + ":" + target.version())
-                        .uid(Uids.INFERENCE);
+        DataStream<InferenceResult> results = inference.apply(requests, target, settings);
 
         SingleOutputStreamOperator<Prediction> predictions =
                 results.process(new PredictionAssembler())

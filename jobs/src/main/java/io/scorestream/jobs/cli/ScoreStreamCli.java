@@ -1,6 +1,8 @@
 package io.scorestream.jobs.cli;
 
 import io.scorestream.jobs.ScoringJobMain;
+import io.scorestream.jobs.bench.BenchOptions;
+import io.scorestream.jobs.bench.BenchRunner;
 import io.scorestream.jobs.config.ConfigurationReference;
 import io.scorestream.jobs.config.InvalidSettingsException;
 import io.scorestream.jobs.config.UsageException;
@@ -17,6 +19,7 @@ public final class ScoreStreamCli {
             Usage: scorestream <command> [options]
               demo     run the scoring job on an embedded Kafka and a local Flink with synthetic events
               run      run the scoring job on a local Flink against your Kafka (--key value settings)
+              bench    measure throughput and latency: bare model, naive job, ScoreStream, with Kafka
               config   print the configuration reference (every setting, its default and meaning)
               help     show this help
             """;
@@ -42,12 +45,15 @@ public final class ScoreStreamCli {
                     ScoringJobMain.main(rest.toArray(String[]::new));
                     return 0;
                 }
+                case "bench" -> {
+                    return new BenchRunner(BenchOptions.parse(rest), System.out).run();
+                }
                 case "config" -> {
                     System.out.print(ConfigurationReference.markdownTable());
                     return 0;
                 }
                 case "help", "--help", "-h" -> {
-                    System.out.print(USAGE + "\n" + DemoOptions.USAGE);
+                    System.out.print(USAGE + "\n" + DemoOptions.USAGE + "\n" + BenchOptions.USAGE);
                     return 0;
                 }
                 default -> {

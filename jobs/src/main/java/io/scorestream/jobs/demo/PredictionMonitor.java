@@ -1,5 +1,6 @@
 package io.scorestream.jobs.demo;
 
+import io.scorestream.jobs.stats.LatencyHistogram;
 import io.scorestream.schemas.AvroCodec;
 import io.scorestream.schemas.AvroDecodeException;
 import io.scorestream.schemas.DeadLetter;

@@ -14,9 +14,13 @@ import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -31,6 +35,7 @@ public class PredictionAssembler extends ProcessFunction<InferenceResult, Predic
     private transient DeadLetterCounters deadLetterCounters;
     private transient Counter predictions;
     private transient Counter fallbacks;
+    private transient Map<String, Histogram> endToEndMillis;
 
     @Override
     public void open(OpenContext openContext) {
@@ -44,6 +49,7 @@ public class PredictionAssembler extends ProcessFunction<InferenceResult, Predic
                                 DeadLetterReason.INFERENCE_TIMEOUT));
         predictions = metrics.counter("predictions");
         fallbacks = metrics.counter("fallbacks");
+        endToEndMillis = new HashMap<>();
     }
 
     @Override
@@ -59,7 +65,23 @@ public class PredictionAssembler extends ProcessFunction<InferenceResult, Predic
             fallbacks.inc();
         }
         predictions.inc();
-        out.collect(prediction(result, now));
+        Prediction prediction = prediction(result, now);
+        endToEndHistogram(result.request).update(prediction.getLatency().getEndToEndMillis());
+        out.collect(prediction);
+    }
+
+    /** Event time to emitted, per model version (a job may serve several). */
+    private Histogram endToEndHistogram(InferenceRequest request) {
+        return endToEndMillis.computeIfAbsent(
+                request.modelName + ":" + request.modelVersion,
+                ignored ->
+                        getRuntimeContext()
+                                .getMetricGroup()
+                                .addGroup("model", request.modelName)
+                                .addGroup("version", request.modelVersion)
+                                .histogram(
+                                        "endToEndMillis",
+                                        new DescriptiveStatisticsHistogram(4096)));
     }
 
     static Prediction prediction(InferenceResult result, long now) {

@@ -7,10 +7,11 @@ import io.scorestream.operators.features.ModelTarget;
 import io.scorestream.operators.time.Clock;
 import java.nio.file.Path;
 import java.util.Collections;
+import java.util.Set;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 
@@ -30,8 +31,10 @@ public class InferenceFunction extends RichAsyncFunction<InferenceRequest, Infer
     private final InferenceSettings settings;
 
     private transient InferenceServices.Lease lease;
-    private transient Counter timeouts;
-    private transient Counter failures;
+    private transient InferenceMetrics metrics;
+
+    /** Requests not yet ended; a model answer arriving after the timeout finds its request gone. */
+    private transient Set<InferenceRequest> pending;
 
     public InferenceFunction(ModelTarget target, InferenceSettings settings) {
         this.target = target;
@@ -47,10 +50,13 @@ public class InferenceFunction extends RichAsyncFunction<InferenceRequest, Infer
                         target.version(),
                         settings.device());
         lease = InferenceServices.acquire(key, this::startService);
-        var metrics = getRuntimeContext().getMetricGroup();
-        metrics.gauge("inferenceQueueDepth", () -> lease.service().queueDepth());
-        timeouts = metrics.counter("inferenceTimeouts");
-        failures = metrics.counter("inferenceFailures");
+        metrics =
+                new InferenceMetrics(
+                        getRuntimeContext().getMetricGroup(),
+                        target.name(),
+                        target.version(),
+                        () -> lease.service().queueDepth());
+        pending = ConcurrentHashMap.newKeySet();
     }
 
     private InferenceService startService() {
@@ -67,17 +73,23 @@ public class InferenceFunction extends RichAsyncFunction<InferenceRequest, Infer
     public void asyncInvoke(InferenceRequest request, ResultFuture<InferenceResult> resultFuture)
             throws Exception {
         long submitted = System.nanoTime();
+        pending.add(request);
+        metrics.requested();
         lease.service()
                 .submit(request.input)
                 .whenComplete(
                         (row, error) -> {
+                            if (!pending.remove(request)) {
+                                return; // timed out already; Flink has its answer
+                            }
                             long micros = (System.nanoTime() - submitted) / 1_000;
                             if (error == null) {
+                                metrics.scored(row);
                                 resultFuture.complete(
                                         Collections.singleton(
                                                 InferenceResult.scored(request, row, micros)));
                             } else {
-                                failures.inc();
+                                metrics.failed();
                                 resultFuture.complete(
                                         Collections.singleton(
                                                 InferenceResult.failed(
@@ -91,7 +103,10 @@ public class InferenceFunction extends RichAsyncFunction<InferenceRequest, Infer
 
     @Override
     public void timeout(InferenceRequest request, ResultFuture<InferenceResult> resultFuture) {
-        timeouts.inc();
+        if (!pending.remove(request)) {
+            return; // answered in the meantime
+        }
+        metrics.timedOut(settings.timeoutPolicy());
         String reason = DeadLetterReason.INFERENCE_TIMEOUT.name();
         InferenceResult result =
                 switch (settings.timeoutPolicy()) {

@@ -25,6 +25,9 @@ public final class InferenceServices {
 
     private static final Map<Key, Entry> RUNNING = new HashMap<>();
 
+    /** How often each service was started in this JVM: a model load each time. */
+    private static final Map<Key, Integer> STARTS = new HashMap<>();
+
     private InferenceServices() {}
 
     /** A use of a shared service; closing it releases the service. */
@@ -58,6 +61,7 @@ public final class InferenceServices {
             if (entry == null) {
                 entry = new Entry(factory.get());
                 RUNNING.put(key, entry);
+                STARTS.merge(key, 1, Integer::sum);
             }
             entry.users++;
             return new Lease(key, entry.service);
@@ -69,6 +73,20 @@ public final class InferenceServices {
         synchronized (RUNNING) {
             Entry entry = RUNNING.get(key);
             return entry == null ? 0 : entry.users;
+        }
+    }
+
+    /** How many times the service for {@code key} was started (its model loaded) in this JVM. */
+    public static int starts(Key key) {
+        synchronized (RUNNING) {
+            return STARTS.getOrDefault(key, 0);
+        }
+    }
+
+    /** Services running in this JVM. */
+    public static int running() {
+        synchronized (RUNNING) {
+            return RUNNING.size();
         }
     }
 

@@ -1,23 +1,26 @@
-package io.scorestream.jobs.demo;
+package io.scorestream.jobs.stats;
 
-/** Millisecond latencies in 1 ms buckets up to a minute (longer ones share the last bucket). */
-final class LatencyHistogram {
+/**
+ * Millisecond latencies in 1 ms buckets up to a minute (longer ones share the last bucket). Exact
+ * percentiles at millisecond resolution in constant memory; not thread-safe.
+ */
+public final class LatencyHistogram {
     private static final int BUCKETS = 60_001;
 
     private final long[] counts = new long[BUCKETS];
     private long total;
 
-    void record(long millis) {
+    public void record(long millis) {
         counts[(int) Math.max(0, Math.min(BUCKETS - 1, millis))]++;
         total++;
     }
 
-    long count() {
+    public long count() {
         return total;
     }
 
     /** The smallest latency at or below which {@code quantile} of the records fall; 0 if empty. */
-    long percentile(double quantile) {
+    public long percentile(double quantile) {
         if (total == 0) {
             return 0;
         }
@@ -32,7 +35,7 @@ final class LatencyHistogram {
         return BUCKETS - 1;
     }
 
-    void clear() {
+    public void clear() {
         java.util.Arrays.fill(counts, 0);
         total = 0;
     }

@@ -1,0 +1,138 @@
+package io.scorestream.jobs.bench;
+
+import io.scorestream.jobs.FlinkSetup;
+import io.scorestream.jobs.ScoringPipeline;
+import io.scorestream.jobs.config.ScoringOptions;
+import io.scorestream.jobs.config.ScoringSettings;
+import io.scorestream.jobs.embedded.EmbeddedKafka;
+import io.scorestream.jobs.local.LocalFlinkCluster;
+import io.scorestream.model.ModelLoader;
+import io.scorestream.model.ModelRepository;
+import io.scorestream.model.ScoringModel;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+
+/**
+ * {@code scorestream bench}: for each reference model, the bare model at several batch sizes, the
+ * naive per-record job, ScoreStream without Kafka, and Kafka → Flink → Kafka with and without the
+ * model — all on this machine, in one go.
+ */
+public final class BenchRunner {
+
+    private static final int[] BATCH_SIZES = {1, 8, 32, 64, 128, 256};
+
+    private final BenchOptions options;
+    private final PrintStream out;
+    private final BenchTimings timings;
+
+    public BenchRunner(BenchOptions options, PrintStream out) {
+        this.options = options;
+        this.out = out;
+        this.timings = options.quick() ? BenchTimings.quick() : BenchTimings.full();
+    }
+
+    public int run() throws Exception {
+        Path work = Files.createDirectories(Path.of(".scorestream", "bench"));
+        List<BenchResult> results = new ArrayList<>();
+        out.printf(
+                "Benchmarking %s: parallelism %d, max batch size %d, %s run%n",
+                options.models(),
+                options.parallelism(),
+                options.maxBatchSize(),
+                options.quick() ? "quick" : "full");
+        try (EmbeddedKafka kafka =
+                EmbeddedKafka.start(Files.createTempDirectory(work, "kafka-"), Map.of())) {
+            BenchResult passthrough = null;
+            for (String model : options.models()) {
+                Configuration scoringConf = scoringConfiguration(kafka, model, work);
+                ScoringSettings settings = ScoringSettings.from(scoringConf);
+                Configuration flinkConf = FlinkSetup.forScoring(scoringConf, settings);
+
+                results.addAll(bare(settings));
+                try (LocalFlinkCluster flink =
+                        LocalFlinkCluster.start(flinkConf, options.parallelism())) {
+                    GeneratorCases generated =
+                            new GeneratorCases(
+                                    flink, flinkConf, settings, options.parallelism(), timings);
+                    results.add(report(generated.run("naive", NaiveStage.perRecordMap())));
+                    results.add(
+                            report(
+                                    generated.run(
+                                            "scorestream", ScoringPipeline.microBatchedAsync())));
+                    KafkaCases viaKafka =
+                            new KafkaCases(
+                                    kafka,
+                                    flink,
+                                    flinkConf,
+                                    scoringConf,
+                                    options.parallelism(),
+                                    timings,
+                                    options.quick() ? 20_000 : 300_000);
+                    if (passthrough == null) {
+                        passthrough = report(viaKafka.passthrough());
+                    }
+                    // The passthrough job has no model: one measurement serves every model's ratio.
+                    results.add(
+                            new BenchResult(
+                                    passthrough.caseName(),
+                                    model,
+                                    passthrough.rowsPerSecond(),
+                                    passthrough.p50Millis(),
+                                    passthrough.p99Millis(),
+                                    passthrough.note()));
+                    results.add(report(viaKafka.scoring()));
+                }
+            }
+        }
+        BenchReport.print(results, options.models(), options.maxBatchSize(), out);
+        return 0;
+    }
+
+    private List<BenchResult> bare(ScoringSettings settings) {
+        List<BenchResult> results = new ArrayList<>();
+        try (ScoringModel model =
+                ModelLoader.load(
+                        ModelRepository.at(Path.of(settings.inference().modelRepository()))
+                                .resolveLatest(settings.modelName()),
+                        settings.inference().loadOptions())) {
+            float[][] inputs =
+                    SampleInputs.of(model.manifest(), 4096, settings.session().historyLength());
+            for (int batchSize : BATCH_SIZES) {
+                results.add(
+                        report(
+                                BareModelBenchmark.run(
+                                        model,
+                                        inputs,
+                                        batchSize,
+                                        timings.bareWarmup(),
+                                        timings.bareMeasure())));
+            }
+        }
+        return results;
+    }
+
+    private BenchResult report(BenchResult result) {
+        out.println(result.benchLine());
+        return result;
+    }
+
+    private Configuration scoringConfiguration(EmbeddedKafka kafka, String model, Path work) {
+        Configuration conf = new Configuration();
+        conf.set(ScoringOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+        conf.set(ScoringOptions.MODEL_REPOSITORY, options.modelRepository().toString());
+        conf.set(ScoringOptions.MODEL_NAME, model);
+        conf.set(ScoringOptions.MAX_BATCH_SIZE, options.maxBatchSize());
+        conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(2));
+        conf.set(
+                CheckpointingOptions.CHECKPOINTS_DIRECTORY,
+                work.resolve("checkpoints").toAbsolutePath().toUri().toString());
+        return conf;
+    }
+}
