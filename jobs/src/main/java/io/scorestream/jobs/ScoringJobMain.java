@@ -2,6 +2,7 @@ package io.scorestream.jobs;
 
 import io.scorestream.jobs.config.ScoringSettings;
 import io.scorestream.jobs.kafka.KafkaConnectors;
+import io.scorestream.jobs.kafka.KafkaPreflight;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.ParameterTool;
@@ -17,6 +18,9 @@ public final class ScoringJobMain {
     public static void main(String[] args) throws Exception {
         Configuration conf = ParameterTool.fromArgs(args).getConfiguration();
         ScoringSettings settings = ScoringSettings.from(conf);
+        // Wrong credentials or a missing topic stop start-up with a clear message, instead of a job
+        // that restarts forever against a Kafka that will not let it in.
+        KafkaPreflight.check(settings.kafka());
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.getExecutionEnvironment(
                         FlinkSetup.forScoring(conf, settings));

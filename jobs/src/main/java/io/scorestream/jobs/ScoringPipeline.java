@@ -95,7 +95,11 @@ public final class ScoringPipeline {
         ModelTarget target = ModelTarget.of(manifest);
 
         SingleOutputStreamOperator<InferenceEvent> events =
-                records.process(new EventDecoder(eventSpec))
+                records.process(
+                                new EventDecoder(
+                                        eventSpec,
+                                        settings.input()
+                                                .rulesFor(manifest.featureSpec().eventFeatures())))
                         .name("Decode and validate")
                         .uid(Uids.DECODER);
 

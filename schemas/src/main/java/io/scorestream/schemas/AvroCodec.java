@@ -1,12 +1,13 @@
 package io.scorestream.schemas;
 
+import io.scorestream.schemas.AvroDecodeException.Problem;
 import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Objects;
-import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.SystemLimitException;
 import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
@@ -14,6 +15,10 @@ import org.apache.avro.specific.SpecificRecord;
 
 /**
  * Plain Avro binary encoding of one generated record type (no header, no schema id).
+ *
+ * <p>Decoding is bounded: a record may not declare strings or collections beyond its {@link
+ * ReaderLimits}, nor longer than the bytes it has, so hostile input costs no memory. Every failure
+ * is an {@link AvroDecodeException} that says which {@link Problem} it was.
  *
  * <p>Instances reuse their encoder and decoder buffers, so each one belongs to a single thread:
  * give every operator instance its own.
@@ -23,18 +28,24 @@ public final class AvroCodec<T extends SpecificRecord> {
     private final Class<T> type;
     private final SpecificDatumWriter<T> writer;
     private final SpecificDatumReader<T> reader;
+    private final BoundedDecoder decoder;
     private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(256);
     private BinaryEncoder encoder;
-    private BinaryDecoder decoder;
 
-    private AvroCodec(Class<T> type) {
+    private AvroCodec(Class<T> type, ReaderLimits limits) {
         this.type = Objects.requireNonNull(type, "type");
         this.writer = new SpecificDatumWriter<>(type);
         this.reader = new SpecificDatumReader<>(type);
+        this.decoder = new BoundedDecoder(Objects.requireNonNull(limits, "limits"));
     }
 
+    /** A codec whose records are limited only by their own size. */
     public static <T extends SpecificRecord> AvroCodec<T> of(Class<T> type) {
-        return new AvroCodec<>(type);
+        return new AvroCodec<>(type, ReaderLimits.NONE);
+    }
+
+    public static <T extends SpecificRecord> AvroCodec<T> of(Class<T> type, ReaderLimits limits) {
+        return new AvroCodec<>(type, limits);
     }
 
     public Class<T> type() {
@@ -60,27 +71,54 @@ public final class AvroCodec<T extends SpecificRecord> {
      * @throws AvroDecodeException when the bytes are not one record of this type
      */
     public T decode(byte[] bytes) {
-        if (bytes == null || bytes.length == 0) {
-            throw new AvroDecodeException("empty value: no " + type.getSimpleName() + " to decode");
+        if (bytes == null) {
+            throw empty();
         }
-        decoder = DecoderFactory.get().binaryDecoder(bytes, decoder);
-        T record;
+        return decode(bytes, 0, bytes.length);
+    }
+
+    /** Decodes the record held by {@code length} bytes of {@code bytes} from {@code offset}. */
+    public T decode(byte[] bytes, int offset, int length) {
+        if (bytes == null || length == 0) {
+            throw empty();
+        }
+        Objects.checkFromIndexSize(offset, length, bytes.length);
         try {
-            record = reader.read(null, decoder);
+            T record = reader.read(null, decoder.configure(bytes, offset, length));
             if (!decoder.isEnd()) {
                 throw new AvroDecodeException(
-                        "trailing bytes after a "
+                        Problem.WRONG_SCHEMA,
+                        decoder.remaining()
+                                + " trailing bytes after a "
                                 + type.getSimpleName()
                                 + ": written with another schema?");
             }
-        } catch (IOException | RuntimeException e) {
-            if (e instanceof AvroDecodeException decodeException) {
-                throw decodeException;
-            }
+            return record;
+        } catch (AvroDecodeException e) {
             throw new AvroDecodeException(
-                    "not a valid " + type.getSimpleName() + ": " + describe(e), e);
+                    e.problem(), "not a valid " + type.getSimpleName() + ": " + e.getMessage());
+        } catch (SystemLimitException | UnsupportedOperationException e) {
+            // Avro's own JVM-wide limits (org.apache.avro.limits.*), when set stricter than ours.
+            throw new AvroDecodeException(
+                    Problem.LIMIT_EXCEEDED,
+                    "not a valid " + type.getSimpleName() + ": " + describe(e),
+                    e);
+        } catch (EOFException e) {
+            throw new AvroDecodeException(
+                    Problem.MALFORMED,
+                    "not a valid " + type.getSimpleName() + ": truncated, it ends mid-field",
+                    e);
+        } catch (IOException | RuntimeException e) {
+            throw new AvroDecodeException(
+                    Problem.MALFORMED,
+                    "not a valid " + type.getSimpleName() + ": " + describe(e),
+                    e);
         }
-        return record;
+    }
+
+    private AvroDecodeException empty() {
+        return new AvroDecodeException(
+                Problem.EMPTY, "empty value: no " + type.getSimpleName() + " to decode");
     }
 
     private static String describe(Exception e) {

@@ -8,6 +8,8 @@ import io.scorestream.jobs.config.InvalidSettingsException;
 import io.scorestream.jobs.config.UsageException;
 import io.scorestream.jobs.demo.DemoOptions;
 import io.scorestream.jobs.demo.DemoRunner;
+import io.scorestream.jobs.dlq.DeadLetterReplay;
+import io.scorestream.jobs.dlq.ReplayOptions;
 import java.util.Arrays;
 import java.util.List;
 
@@ -21,6 +23,7 @@ public final class ScoreStreamCli {
               run      run the scoring job on a local Flink against your Kafka (--key value settings)
               bench    measure throughput and latency: bare model, naive job, ScoreStream, with Kafka
               config   print the configuration reference (every setting, its default and meaning)
+              replay-dlq  re-publish chosen dead letters' original records to the input topic
               help     show this help
             """;
 
@@ -47,6 +50,9 @@ public final class ScoreStreamCli {
                 }
                 case "bench" -> {
                     return new BenchRunner(BenchOptions.parse(rest), System.out).run();
+                }
+                case "replay-dlq" -> {
+                    return DeadLetterReplay.run(ReplayOptions.parse(rest), System.out);
                 }
                 case "config" -> {
                     System.out.print(ConfigurationReference.markdownTable());

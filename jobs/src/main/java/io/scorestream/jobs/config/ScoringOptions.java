@@ -3,10 +3,13 @@ package io.scorestream.jobs.config;
 import static org.apache.flink.configuration.ConfigOptions.key;
 
 import io.scorestream.operators.inference.TimeoutPolicy;
+import io.scorestream.operators.ingest.FeatureRange;
+import io.scorestream.operators.ingest.WireFormat;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.MemorySize;
 
 /**
  * Every setting of the scoring job, declared once. They are read from the command line ({@code
@@ -220,6 +223,82 @@ public final class ScoringOptions {
                     .withDescription(
                             "A partition without events this long stops holding back watermarks.");
 
+    // Input validation and decoding --------------------------------------------------------
+
+    public static final ConfigOption<WireFormat> WIRE_FORMAT =
+            key("scorestream.input.wire-format")
+                    .enumType(WireFormat.class)
+                    .defaultValue(WireFormat.PLAIN)
+                    .withDescription(
+                            "How event values are framed: PLAIN Avro binary, or CONFLUENT (magic byte 0,"
+                                    + " 4-byte schema id, Avro binary; the registry is never called).");
+
+    public static final ConfigOption<List<Integer>> SCHEMA_IDS =
+            key("scorestream.input.schema-ids")
+                    .intType()
+                    .asList()
+                    .defaultValues()
+                    .withDescription(
+                            "With the CONFLUENT wire format: the schema ids that hold an InferenceEvent,"
+                                    + " e.g. 12;15. Other ids are dead-lettered as UNKNOWN_SCHEMA_ID.");
+
+    public static final ConfigOption<MemorySize> MAX_RECORD_SIZE =
+            key("scorestream.input.max-record-size")
+                    .memoryType()
+                    .defaultValue(MemorySize.ofMebiBytes(1))
+                    .withDescription(
+                            "Largest event value accepted; larger ones are dead-lettered as"
+                                    + " OVERSIZED_RECORD without being decoded.");
+
+    public static final ConfigOption<MemorySize> MAX_STRING_LENGTH =
+            key("scorestream.input.max-string-length")
+                    .memoryType()
+                    .defaultValue(MemorySize.parse("64 kb"))
+                    .withDescription(
+                            "Longest string an event may declare (Avro reader limit, checked before"
+                                    + " anything is allocated); beyond it: OVERSIZED_FIELD.");
+
+    public static final ConfigOption<Integer> MAX_COLLECTION_ITEMS =
+            key("scorestream.input.max-collection-items")
+                    .intType()
+                    .defaultValue(10_000)
+                    .withDescription(
+                            "Most items an event's features array or attributes map may declare (Avro"
+                                    + " reader limit); beyond it: OVERSIZED_FIELD.");
+
+    public static final ConfigOption<Boolean> REQUIRE_KEY =
+            key("scorestream.input.require-key")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "Dead-letter records without a Kafka key (MISSING_KEY). Producers key by"
+                                    + " session id so a session's events stay in order.");
+
+    public static final ConfigOption<Duration> MAX_EVENT_AGE =
+            key("scorestream.input.max-event-age")
+                    .durationType()
+                    .defaultValue(Duration.ZERO)
+                    .withDescription(
+                            "Events whose time is older than this, by the decoder's clock, are"
+                                    + " dead-lettered as LATE_EVENT. 0: no limit. Set it above the"
+                                    + " longest backlog you may replay.");
+
+    public static final ConfigOption<String> FEATURE_RANGE =
+            key("scorestream.input.feature-range")
+                    .stringType()
+                    .defaultValue(FeatureRange.DEFAULT.toString())
+                    .withDescription(
+                            "Range min..max every feature must lie in (OUT_OF_RANGE_FEATURE otherwise),"
+                                    + " unless scorestream.input.feature-ranges gives it its own.");
+
+    public static final ConfigOption<Map<String, String>> FEATURE_RANGES =
+            key("scorestream.input.feature-ranges")
+                    .mapType()
+                    .defaultValue(Map.of())
+                    .withDescription(
+                            "Ranges of single features by their name in the model's feature spec, e.g."
+                                    + " amount:0..100000,scroll_depth:0..1.");
+
     /** Every option above, for documentation and the README check. */
     public static List<ConfigOption<?>> all() {
         return List.of(
@@ -250,6 +329,15 @@ public final class ScoringOptions {
                 SESSION_TTL,
                 HISTORY_LENGTH,
                 MAX_OUT_OF_ORDERNESS,
-                SOURCE_IDLE_TIMEOUT);
+                SOURCE_IDLE_TIMEOUT,
+                WIRE_FORMAT,
+                SCHEMA_IDS,
+                MAX_RECORD_SIZE,
+                MAX_STRING_LENGTH,
+                MAX_COLLECTION_ITEMS,
+                REQUIRE_KEY,
+                MAX_EVENT_AGE,
+                FEATURE_RANGE,
+                FEATURE_RANGES);
     }
 }

@@ -6,16 +6,25 @@ import io.scorestream.model.DeviceSpec;
 import io.scorestream.operators.inference.BatchingConfig;
 import io.scorestream.operators.inference.InferenceSettings;
 import io.scorestream.operators.inference.TimeoutPolicy;
+import io.scorestream.operators.ingest.FeatureRange;
+import io.scorestream.operators.ingest.InputRules;
+import io.scorestream.operators.ingest.WireFormat;
+import io.scorestream.schemas.ReaderLimits;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
 
 /**
  * All settings of the scoring job, validated together at start-up. Built only by {@link
@@ -29,7 +38,8 @@ public record ScoringSettings(
         int asyncCapacity,
         Duration asyncTimeout,
         SessionSettings session,
-        CheckpointSettings checkpoints) {
+        CheckpointSettings checkpoints,
+        InputSettings input) {
 
     public static ScoringSettings from(Configuration conf) {
         List<String> problems = new ArrayList<>();
@@ -98,6 +108,8 @@ public record ScoringSettings(
             problems.add(FALLBACK_SCORE.key() + " must be a finite number, got " + fallbackScore);
         }
 
+        InputSettings input = readInput(read, problems);
+
         if (!problems.isEmpty()) {
             throw new InvalidSettingsException(problems);
         }
@@ -118,7 +130,54 @@ public record ScoringSettings(
                 asyncCapacity,
                 asyncTimeout,
                 session,
-                checkpoints);
+                checkpoints,
+                input);
+    }
+
+    /** The decoder's rules: wire format, size limits, key, age and feature ranges. */
+    private static InputSettings readInput(Reader read, List<String> problems) {
+        WireFormat format = read.value(WIRE_FORMAT);
+        List<Integer> schemaIds = read.value(SCHEMA_IDS);
+        if (format == WireFormat.CONFLUENT && (schemaIds == null || schemaIds.isEmpty())) {
+            problems.add(
+                    SCHEMA_IDS.key()
+                            + " must name at least one schema id when "
+                            + WIRE_FORMAT.key()
+                            + " = CONFLUENT");
+        }
+        int maxRecordBytes = read.bytes(MAX_RECORD_SIZE);
+        int maxStringLength = read.bytes(MAX_STRING_LENGTH);
+        int maxItems = read.atLeast(MAX_COLLECTION_ITEMS, 1);
+        Boolean requireKey = read.value(REQUIRE_KEY);
+        Duration maxAge = read.notNegative(MAX_EVENT_AGE);
+        FeatureRange range = read.parsed(FEATURE_RANGE, FeatureRange::parse);
+        Map<String, FeatureRange> ranges = new HashMap<>();
+        Map<String, String> rangeTexts = read.value(FEATURE_RANGES);
+        if (rangeTexts != null) {
+            rangeTexts.forEach(
+                    (feature, text) -> {
+                        try {
+                            ranges.put(feature, FeatureRange.parse(text));
+                        } catch (IllegalArgumentException e) {
+                            problems.add(
+                                    FEATURE_RANGES.key() + ": " + feature + ": " + e.getMessage());
+                        }
+                    });
+        }
+        if (!problems.isEmpty()) {
+            return InputSettings.defaults();
+        }
+        InputRules rules =
+                new InputRules(
+                        format,
+                        Set.copyOf(schemaIds),
+                        maxRecordBytes,
+                        new ReaderLimits(maxStringLength, maxStringLength, maxItems),
+                        requireKey,
+                        maxAge,
+                        range,
+                        Map.of());
+        return new InputSettings(rules, ranges);
     }
 
     private static void checkTopicsDistinct(KafkaSettings kafka, List<String> problems) {
@@ -220,6 +279,37 @@ public record ScoringSettings(
                 problems.add(option.key() + " must not be negative, got " + value);
             }
             return value == null ? Duration.ZERO : value;
+        }
+
+        /** A memory size in bytes, between 1 byte and the largest array the JVM allocates. */
+        int bytes(ConfigOption<MemorySize> option) {
+            MemorySize value = value(option);
+            if (value == null) {
+                return 1;
+            }
+            if (value.getBytes() < 1 || value.getBytes() > ReaderLimits.VM_LIMIT) {
+                problems.add(
+                        option.key()
+                                + " must be between 1 byte and "
+                                + ReaderLimits.VM_LIMIT
+                                + " bytes, got "
+                                + value);
+                return 1;
+            }
+            return (int) value.getBytes();
+        }
+
+        <T> T parsed(ConfigOption<String> option, Function<String, T> parse) {
+            String text = value(option);
+            if (text == null) {
+                return null;
+            }
+            try {
+                return parse.apply(text);
+            } catch (RuntimeException e) {
+                problems.add(option.key() + ": " + e.getMessage());
+                return null;
+            }
         }
 
         void check(ConfigOption<?> option, Supplier<?> parse) {

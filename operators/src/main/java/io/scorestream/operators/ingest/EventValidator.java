@@ -10,9 +10,15 @@ public final class EventValidator implements Serializable {
     private static final long serialVersionUID = 1L;
 
     private final EventSpec spec;
+    private final InputRules rules;
 
     public EventValidator(EventSpec spec) {
+        this(spec, InputRules.defaults());
+    }
+
+    public EventValidator(EventSpec spec, InputRules rules) {
         this.spec = spec;
+        this.rules = rules;
     }
 
     /** The outcome of validating one event: valid, or a reason and a message for humans. */
@@ -53,6 +59,12 @@ public final class EventValidator implements Serializable {
                 return new Verdict(
                         DeadLetterReason.NON_FINITE_FEATURE,
                         "feature " + i + " is " + value + ": features must be finite numbers");
+            }
+            FeatureRange range = rules.rangeOf(i);
+            if (!range.contains(value)) {
+                return new Verdict(
+                        DeadLetterReason.OUT_OF_RANGE_FEATURE,
+                        "feature " + i + " is " + value + ", outside its range " + range);
             }
         }
         return Verdict.VALID;

@@ -1,0 +1,203 @@
+package io.scorestream.jobs.dlq;
+
+import io.scorestream.schemas.AvroCodec;
+import io.scorestream.schemas.AvroDecodeException;
+import io.scorestream.schemas.DeadLetter;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.Reader;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Re-publishes the original records of chosen dead letters: reads the dead-letter topic from its
+ * start to its end at the time of the call ({@code read_committed}, so letters of aborted job
+ * attempts are never replayed), keeps those with a chosen reason, and sends each one's original key
+ * and value to the target topic, in the order read, with a header naming where it came from. Every
+ * send is confirmed before it returns.
+ */
+public final class DeadLetterReplay {
+
+    /** Header of a replayed record: its original topic/partition@offset, when known. */
+    public static final String REPLAYED_FROM_HEADER = "scorestream.replayed-from";
+
+    private static final Duration READ_TIMEOUT = Duration.ofMinutes(2);
+
+    private final Properties clientProperties;
+
+    /**
+     * @param clientProperties Kafka client properties (bootstrap servers, security)
+     */
+    public DeadLetterReplay(Properties clientProperties) {
+        this.clientProperties = clientProperties;
+    }
+
+    /**
+     * {@code scorestream replay-dlq}: replays and prints a one-line summary; 0 on success, 1 when
+     * Kafka failed (the reason on standard error).
+     */
+    public static int run(ReplayOptions options, PrintStream out) throws IOException {
+        Properties properties = new Properties();
+        if (options.clientConfig() != null) {
+            try (Reader reader = Files.newBufferedReader(options.clientConfig())) {
+                properties.load(reader);
+            }
+        }
+        properties.setProperty("bootstrap.servers", options.bootstrap());
+        try {
+            ReplayResult result = new DeadLetterReplay(properties).replay(options);
+            out.println(result.summary(options.fromTopic(), options.toTopic()));
+            return 0;
+        } catch (KafkaException | IllegalStateException e) {
+            // Kafka's messages name no property values, so no secret is printed here.
+            System.err.println("replay-dlq failed: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    public ReplayResult replay(ReplayOptions options) {
+        AvroCodec<DeadLetter> codec = AvroCodec.of(DeadLetter.class);
+        long read = 0;
+        long replayed = 0;
+        long unreadable = 0;
+        Map<String, Long> byReason = new HashMap<>();
+        List<Future<RecordMetadata>> sends = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer();
+                KafkaProducer<byte[], byte[]> producer = producer()) {
+            List<TopicPartition> partitions =
+                    consumer.partitionsFor(options.fromTopic()).stream()
+                            .map(p -> new TopicPartition(p.topic(), p.partition()))
+                            .toList();
+            if (partitions.isEmpty()) {
+                throw new IllegalStateException("no topic " + options.fromTopic());
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            // Under read_committed these are the last stable offsets: the end of what is committed.
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
+            while (replayed < options.limit() && !reachedEnd(consumer, end)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(
+                            "could not read "
+                                    + options.fromTopic()
+                                    + " to its end within "
+                                    + READ_TIMEOUT);
+                }
+                for (ConsumerRecord<byte[], byte[]> record :
+                        consumer.poll(Duration.ofMillis(200))) {
+                    if (replayed >= options.limit()
+                            || record.offset() >= end.get(partitionOf(record))) {
+                        continue;
+                    }
+                    DeadLetter letter;
+                    try {
+                        letter = codec.decode(record.value());
+                    } catch (AvroDecodeException e) {
+                        unreadable++;
+                        continue;
+                    }
+                    read++;
+                    if (!options.wants(letter.getReason())) {
+                        continue;
+                    }
+                    sends.add(producer.send(original(options.toTopic(), letter)));
+                    replayed++;
+                    byReason.merge(letter.getReason(), 1L, Long::sum);
+                }
+            }
+            producer.flush();
+            for (Future<RecordMetadata> send : sends) {
+                send.get(30, TimeUnit.SECONDS);
+            }
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(
+                    "replaying to " + options.toTopic() + " failed", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while replaying", e);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("Kafka did not confirm a replayed record in 30 s", e);
+        }
+        return new ReplayResult(read, replayed, unreadable, byReason);
+    }
+
+    static ProducerRecord<byte[], byte[]> original(String topic, DeadLetter letter) {
+        ProducerRecord<byte[], byte[]> record =
+                new ProducerRecord<>(
+                        topic, bytes(letter.getOriginalKey()), bytes(letter.getOriginalValue()));
+        if (letter.getSourceTopic() != null) {
+            String from =
+                    letter.getSourceTopic()
+                            + "/"
+                            + letter.getSourcePartition()
+                            + "@"
+                            + letter.getSourceOffset();
+            record.headers().add(REPLAYED_FROM_HEADER, from.getBytes(StandardCharsets.UTF_8));
+        }
+        return record;
+    }
+
+    private static boolean reachedEnd(
+            KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> end) {
+        for (Map.Entry<TopicPartition, Long> partition : end.entrySet()) {
+            if (consumer.position(partition.getKey()) < partition.getValue()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static TopicPartition partitionOf(ConsumerRecord<?, ?> record) {
+        return new TopicPartition(record.topic(), record.partition());
+    }
+
+    private KafkaConsumer<byte[], byte[]> consumer() {
+        Properties properties = new Properties();
+        properties.putAll(clientProperties);
+        properties.setProperty("isolation.level", "read_committed");
+        properties.setProperty("enable.auto.commit", "false");
+        return new KafkaConsumer<>(
+                properties, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    private KafkaProducer<byte[], byte[]> producer() {
+        Properties properties = new Properties();
+        properties.putAll(clientProperties);
+        properties.setProperty("acks", "all");
+        properties.setProperty("enable.idempotence", "true");
+        // Keep the dead letters' order even when a send is retried.
+        properties.setProperty("max.in.flight.requests.per.connection", "1");
+        return new KafkaProducer<>(
+                properties, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    private static byte[] bytes(ByteBuffer buffer) {
+        if (buffer == null) {
+            return null;
+        }
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.duplicate().get(bytes);
+        return bytes;
+    }
+}
