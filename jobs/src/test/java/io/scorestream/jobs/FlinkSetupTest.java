@@ -45,6 +45,7 @@ class FlinkSetupTest {
                 .isEqualTo(Duration.ofSeconds(7));
         assertThat(flink.get(ExecutionOptions.BUFFER_TIMEOUT)).isEqualTo(Duration.ofMillis(5));
         assertThat(flink.get(PipelineOptions.GENERIC_TYPES)).isFalse();
+        assertThat(flink.get(PipelineOptions.OBJECT_REUSE)).isTrue();
     }
 
     @Test

@@ -2,9 +2,12 @@ package io.scorestream.jobs.bench;
 
 import io.scorestream.jobs.config.UsageException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import org.apache.flink.util.TimeUtils;
 
 /**
  * Options of {@code scorestream bench}.
@@ -14,13 +17,24 @@ import java.util.List;
  * @param maxBatchSize the engine's max batch size (vs_bare compares with bare at this size)
  * @param parallelism parallelism of the Flink jobs (one TaskManager with as many slots)
  * @param modelRepository the model repository folder
+ * @param overload how long to offer 3x the measured Kafka capacity after the cases, or null
+ * @param cases which case groups to run (all by default)
  */
 public record BenchOptions(
         boolean quick,
         List<String> models,
         int maxBatchSize,
         int parallelism,
-        Path modelRepository) {
+        Path modelRepository,
+        Duration overload,
+        Set<String> cases) {
+
+    /** Groups of cases that can be chosen with --cases. */
+    public static final Set<String> CASE_GROUPS = Set.of("bare", "naive", "scorestream", "kafka");
+
+    public boolean runs(String caseGroup) {
+        return cases.contains(caseGroup);
+    }
 
     public static final String USAGE =
             """
@@ -30,6 +44,9 @@ public record BenchOptions(
               --max-batch-size <n>    the engine's max batch size (default 64)
               --parallelism <n>       Flink parallelism (default 2)
               --models-dir <dir>      model repository (default models)
+              --cases <a,b>           only these of bare,naive,scorestream,kafka (default all)
+              --overload <time>       then offer 3x the measured Kafka capacity for this long, e.g. 60s,
+                                      and report lag, checkpoints, live heap and drain time
             """;
 
     public static BenchOptions parse(List<String> args) {
@@ -38,6 +55,8 @@ public record BenchOptions(
         int maxBatchSize = 64;
         int parallelism = 2;
         Path repository = Path.of("models");
+        Duration overload = null;
+        Set<String> cases = CASE_GROUPS;
         List<String> rest = new ArrayList<>(args);
         while (!rest.isEmpty()) {
             String flag = rest.remove(0);
@@ -54,10 +73,35 @@ public record BenchOptions(
                 case "--max-batch-size" -> maxBatchSize = positive(flag, value);
                 case "--parallelism" -> parallelism = positive(flag, value);
                 case "--models-dir" -> repository = Path.of(value);
+                case "--overload" -> overload = duration(flag, value);
+                case "--cases" -> cases = caseGroups(value);
                 default -> throw new UsageException("unknown option " + flag + "\n" + USAGE);
             }
         }
-        return new BenchOptions(quick, List.copyOf(models), maxBatchSize, parallelism, repository);
+        return new BenchOptions(
+                quick, List.copyOf(models), maxBatchSize, parallelism, repository, overload, cases);
+    }
+
+    private static Set<String> caseGroups(String value) {
+        Set<String> groups = Set.of(value.split(","));
+        if (!CASE_GROUPS.containsAll(groups)) {
+            throw new UsageException(
+                    "--cases takes some of " + CASE_GROUPS + ", got '" + value + "'");
+        }
+        return groups;
+    }
+
+    private static Duration duration(String flag, String value) {
+        try {
+            Duration parsed = TimeUtils.parseDuration(value);
+            if (!parsed.isNegative() && !parsed.isZero()) {
+                return parsed;
+            }
+        } catch (IllegalArgumentException ignored) {
+            // reported below
+        }
+        throw new UsageException(
+                flag + " must be a positive duration such as 60s, got '" + value + "'");
     }
 
     private static int positive(String flag, String value) {

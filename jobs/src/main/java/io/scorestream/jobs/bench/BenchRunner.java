@@ -40,63 +40,71 @@ public final class BenchRunner {
 
     public int run() throws Exception {
         Path work = Files.createDirectories(Path.of(".scorestream", "bench"));
-        List<BenchResult> results = new ArrayList<>();
         out.printf(
                 "Benchmarking %s: parallelism %d, max batch size %d, %s run%n",
                 options.models(),
                 options.parallelism(),
                 options.maxBatchSize(),
                 options.quick() ? "quick" : "full");
+        List<BenchResult> results = new ArrayList<>();
+        List<OverloadReport> overloads = new ArrayList<>();
         try (EmbeddedKafka kafka =
                 EmbeddedKafka.start(Files.createTempDirectory(work, "kafka-"), Map.of())) {
-            BenchResult passthrough = null;
             for (String model : options.models()) {
                 Configuration scoringConf = scoringConfiguration(kafka, model, work);
                 ScoringSettings settings = ScoringSettings.from(scoringConf);
                 Configuration flinkConf = FlinkSetup.forScoring(scoringConf, settings);
-
-                results.addAll(bare(settings));
+                if (options.runs("bare")) {
+                    results.addAll(bare(settings));
+                }
                 try (LocalFlinkCluster flink =
                         LocalFlinkCluster.start(flinkConf, options.parallelism())) {
                     GeneratorCases generated =
                             new GeneratorCases(
                                     flink, flinkConf, settings, options.parallelism(), timings);
-                    results.add(report(generated.run("naive", NaiveStage.perRecordMap())));
-                    results.add(
-                            report(
-                                    generated.run(
-                                            "scorestream", ScoringPipeline.microBatchedAsync())));
-                    KafkaCases viaKafka =
-                            new KafkaCases(
-                                    kafka,
-                                    flink,
-                                    flinkConf,
-                                    scoringConf,
-                                    options.parallelism(),
-                                    timings,
-                                    options.quick() ? 20_000 : 300_000);
-                    if (passthrough == null) {
-                        passthrough = report(viaKafka.passthrough());
+                    if (options.runs("naive")) {
+                        results.add(report(generated.run("naive", BaselineStages.perRecordMap())));
                     }
-                    // The passthrough job has no model: one measurement serves every model's ratio.
-                    results.add(
-                            new BenchResult(
-                                    passthrough.caseName(),
-                                    model,
-                                    passthrough.rowsPerSecond(),
-                                    passthrough.p50Millis(),
-                                    passthrough.p99Millis(),
-                                    passthrough.note()));
-                    results.add(report(viaKafka.scoring()));
+                    if (options.runs("scorestream")) {
+                        results.add(
+                                report(
+                                        generated.run(
+                                                "scorestream",
+                                                ScoringPipeline.microBatchedAsync())));
+                    }
+                    if (options.runs("kafka")) {
+                        KafkaCases viaKafka =
+                                new KafkaCases(
+                                        kafka,
+                                        flink,
+                                        flinkConf,
+                                        scoringConf,
+                                        options.parallelism(),
+                                        timings,
+                                        options.quick() ? 20_000 : 300_000);
+                        results.add(report(viaKafka.copy()));
+                        results.add(report(viaKafka.passthrough()));
+                        BenchResult scoring = report(viaKafka.scoring());
+                        results.add(scoring);
+                        if (options.overload() != null) {
+                            OverloadReport overload =
+                                    viaKafka.overload(
+                                            scoring.rowsPerSecond(), 3.0, options.overload());
+                            out.println(overload.line());
+                            overloads.add(overload);
+                        }
+                    }
                 }
             }
         }
         BenchReport.print(results, options.models(), options.maxBatchSize(), out);
+        overloads.forEach(o -> out.println(o.line()));
         return 0;
     }
 
     private List<BenchResult> bare(ScoringSettings settings) {
         List<BenchResult> results = new ArrayList<>();
+        List<OverloadReport> overloads = new ArrayList<>();
         try (ScoringModel model =
                 ModelLoader.load(
                         ModelRepository.at(Path.of(settings.inference().modelRepository()))

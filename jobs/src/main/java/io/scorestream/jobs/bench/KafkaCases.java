@@ -44,6 +44,7 @@ final class KafkaCases {
     private final long prefill;
     private final String model;
     private int runs;
+    private String lastRunId;
 
     KafkaCases(
             EmbeddedKafka kafka,
@@ -63,14 +64,19 @@ final class KafkaCases {
         this.model = scoringConf.get(ScoringOptions.MODEL_NAME);
     }
 
-    /** The framework's ceiling: records copied through Flink with exactly-once and no model. */
+    /** Raw records copied through Flink with exactly-once: what Kafka and Flink cost alone. */
+    BenchResult copy() throws Exception {
+        return run("kafka-copy", this::copyBody);
+    }
+
+    /** The framework's ceiling: the whole job with exactly-once, but no model. */
     BenchResult passthrough() throws Exception {
-        return run("passthrough-kafka", this::passthroughBody);
+        return run("passthrough-kafka", scoringBody(BaselineStages.noModel()));
     }
 
     /** The whole scoring job against Kafka. */
     BenchResult scoring() throws Exception {
-        return run("scorestream-kafka", this::scoringBody);
+        return run("scorestream-kafka", scoringBody(ScoringPipeline.microBatchedAsync()));
     }
 
     private BenchResult run(String caseName, JobBody body) throws Exception {
@@ -121,8 +127,81 @@ final class KafkaCases {
         }
     }
 
+    /**
+     * The scoring job under {@code factor} × its capacity for {@code burst}: samples consumer lag,
+     * completed checkpoints and live heap (after GC) every second, then times the drain.
+     */
+    OverloadReport overload(double capacity, double factor, Duration burst) throws Exception {
+        String caseName = "overload";
+        String input = createTopics(caseName, "burst");
+        JobID job = submit(scoringBody(ScoringPipeline.microBatchedAsync()), caseName, "burst");
+        String group = lastRunId;
+        long heapBefore;
+        long heapMax = 0;
+        long maxLag = 0;
+        long checkpointsAtStart;
+        long checkpointsAtEnd;
+        double drainSeconds = Double.NaN;
+        double consumed;
+        try (BenchProducer producer = new BenchProducer(kafka.bootstrapServers());
+                ConsumerLag lag = new ConsumerLag(kafka.bootstrapServers())) {
+            flink.awaitAllTasksRunning(job, Duration.ofMinutes(2));
+            heapBefore = LiveHeap.megabytes();
+            checkpointsAtStart = flink.completedCheckpoints(job);
+            Thread burster =
+                    new Thread(
+                            () -> {
+                                try {
+                                    producer.streamAt(input, capacity * factor, burst);
+                                } catch (InterruptedException e) {
+                                    Thread.currentThread().interrupt();
+                                }
+                            },
+                            "bench-overload-producer");
+            long started = System.nanoTime();
+            burster.start();
+            while (burster.isAlive()) {
+                Thread.sleep(1_000);
+                heapMax = Math.max(heapMax, LiveHeap.megabytes());
+                maxLag = Math.max(maxLag, lag.of(group, input));
+            }
+            double burstSeconds = (System.nanoTime() - started) / 1e9;
+            long produced = (long) (capacity * factor * burst.toSeconds());
+            long lagAtEnd = lag.of(group, input);
+            consumed = (produced - lagAtEnd) / burstSeconds;
+            checkpointsAtEnd = flink.completedCheckpoints(job);
+            long drainStart = System.nanoTime();
+            long drainDeadline = drainStart + burst.multipliedBy(5).toNanos();
+            while (System.nanoTime() < drainDeadline) {
+                long current = lag.of(group, input);
+                maxLag = Math.max(maxLag, current);
+                heapMax = Math.max(heapMax, LiveHeap.megabytes());
+                if (current == 0) {
+                    drainSeconds = (System.nanoTime() - drainStart) / 1e9;
+                    break;
+                }
+                Thread.sleep(500);
+            }
+            return new OverloadReport(
+                    model,
+                    capacity,
+                    capacity * factor,
+                    burst.toSeconds(),
+                    consumed,
+                    maxLag,
+                    checkpointsAtEnd - checkpointsAtStart,
+                    flink.failedCheckpoints(job),
+                    heapBefore,
+                    heapMax,
+                    drainSeconds);
+        } finally {
+            flink.cancel(job);
+        }
+    }
+
     private JobID submit(JobBody body, String caseName, String phase) throws Exception {
         String runId = "bench-" + caseName + "-" + model + "-" + phase + "-" + runs++;
+        lastRunId = runId;
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.getExecutionEnvironment(flinkConf);
         env.setParallelism(parallelism);
@@ -140,7 +219,7 @@ final class KafkaCases {
         return flink.submit(env);
     }
 
-    private void passthroughBody(DataStream<RawRecord> records, String output, String runId) {
+    private void copyBody(DataStream<RawRecord> records, String output, String runId) {
         records.sinkTo(
                         KafkaSink.<RawRecord>builder()
                                 .setBootstrapServers(kafka.bootstrapServers())
@@ -161,19 +240,22 @@ final class KafkaCases {
                                                         .get(ScoringOptions.TRANSACTION_TIMEOUT)
                                                         .toMillis()))
                                 .build())
-                .name("Kafka passthrough");
+                .name("Kafka copy");
     }
 
-    private void scoringBody(DataStream<RawRecord> records, String output, String runId) {
-        Configuration conf = new Configuration(scoringConf);
-        conf.set(ScoringOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-        conf.set(ScoringOptions.PREDICTIONS_TOPIC, output);
-        conf.set(ScoringOptions.DEAD_LETTER_TOPIC, output + "-dlq");
-        conf.set(ScoringOptions.TRANSACTIONAL_ID_PREFIX, runId);
-        ScoringSettings settings = ScoringSettings.from(conf);
-        ScoringPipeline.Outputs outputs = new ScoringPipeline(settings).score(records);
-        outputs.predictions().sinkTo(KafkaConnectors.predictionSink(settings.kafka()));
-        outputs.deadLetters().sinkTo(KafkaConnectors.deadLetterSink(settings.kafka()));
+    private JobBody scoringBody(ScoringPipeline.InferenceStage inference) {
+        return (records, output, runId) -> {
+            Configuration conf = new Configuration(scoringConf);
+            conf.set(ScoringOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+            conf.set(ScoringOptions.PREDICTIONS_TOPIC, output);
+            conf.set(ScoringOptions.DEAD_LETTER_TOPIC, output + "-dlq");
+            conf.set(ScoringOptions.TRANSACTIONAL_ID_PREFIX, runId);
+            ScoringSettings settings = ScoringSettings.from(conf);
+            ScoringPipeline.Outputs outputs =
+                    new ScoringPipeline(settings).score(records, inference);
+            outputs.predictions().sinkTo(KafkaConnectors.predictionSink(settings.kafka()));
+            outputs.deadLetters().sinkTo(KafkaConnectors.deadLetterSink(settings.kafka()));
+        };
     }
 
     private String createTopics(String caseName, String phase) throws Exception {

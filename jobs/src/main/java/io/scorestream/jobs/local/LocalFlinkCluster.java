@@ -69,6 +69,24 @@ public final class LocalFlinkCluster implements AutoCloseable {
         return true;
     }
 
+    /** Checkpoints of {@code job} that completed so far. */
+    public long completedCheckpoints(JobID job) throws Exception {
+        return cluster.getExecutionGraph(job)
+                .get()
+                .getCheckpointStatsSnapshot()
+                .getCounts()
+                .getNumberOfCompletedCheckpoints();
+    }
+
+    /** Checkpoints of {@code job} that failed so far. */
+    public long failedCheckpoints(JobID job) throws Exception {
+        return cluster.getExecutionGraph(job)
+                .get()
+                .getCheckpointStatsSnapshot()
+                .getCounts()
+                .getNumberOfFailedCheckpoints();
+    }
+
     /** Cancels {@code job} and waits until it has stopped. */
     public void cancel(JobID job) throws Exception {
         if (!status(job).isGloballyTerminalState()) {

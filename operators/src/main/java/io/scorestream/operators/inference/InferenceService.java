@@ -36,6 +36,7 @@ public final class InferenceService implements AutoCloseable {
         this.clock = clock;
         this.batcher = new MicroBatcher<>(config, clock);
         ModelManifest manifest = model.manifest();
+        warnIfOversubscribed(config.workerThreads(), model);
         for (int i = 0; i < config.workerThreads(); i++) {
             ModelSession session = model.newSession();
             Thread worker =
@@ -50,6 +51,22 @@ public final class InferenceService implements AutoCloseable {
 
     public ModelManifest manifest() {
         return model.manifest();
+    }
+
+    /** Workers × intra-op threads above the cores make every batch slower, not more of them. */
+    private static void warnIfOversubscribed(int workers, ScoringModel model) {
+        int intraOp = Integer.getInteger("ai.djl.pytorch.num_threads", 1);
+        int cores = Runtime.getRuntime().availableProcessors();
+        if (workers * intraOp > cores) {
+            LOG.warn(
+                    "{} inference workers x {} intra-op threads for {} exceed the {} cores of this"
+                            + " TaskManager: lower scorestream.inference.worker-threads or"
+                            + " scorestream.model.intra-op-threads",
+                    workers,
+                    intraOp,
+                    model.manifest().name(),
+                    cores);
+        }
     }
 
     /** Rows waiting for a batch. */

@@ -1,0 +1,71 @@
+package io.scorestream.it.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.scorestream.jobs.bench.BenchOptions;
+import io.scorestream.jobs.bench.BenchRunner;
+import io.scorestream.operators.testing.ReferenceModels;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code scorestream bench --quick} as CI runs it: every case runs and reports in the promised
+ * format. Speed is not asserted here; the figures are measured by the full benchmark.
+ */
+class BenchSmokeITCase {
+
+    private static final Pattern BENCH =
+            Pattern.compile(
+                    "^BENCH case=(\\S+) model=fraud-mlp rows_per_s=([0-9.]+) p50_ms=([0-9.]+) p99_ms=([0-9.]+)$",
+                    Pattern.MULTILINE);
+    private static final Pattern RATIO =
+            Pattern.compile(
+                    "^RATIO model=fraud-mlp vs_bare=([0-9.]+) vs_naive=([0-9.]+) kafka_vs_passthrough=([0-9.]+)$",
+                    Pattern.MULTILINE);
+
+    @Test
+    void quickRunReportsEveryCase() throws Exception {
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        BenchOptions options =
+                BenchOptions.parse(
+                        List.of(
+                                "--quick",
+                                "--models",
+                                "fraud-mlp",
+                                "--models-dir",
+                                ReferenceModels.root().toString()));
+
+        int exit =
+                new BenchRunner(options, new PrintStream(captured, true, StandardCharsets.UTF_8))
+                        .run();
+
+        String output = captured.toString(StandardCharsets.UTF_8);
+        assertThat(exit).isZero();
+        assertThat(output).contains("| case | model | rows/s | p50 ms | p99 ms |");
+        Matcher bench = BENCH.matcher(output);
+        java.util.Set<String> cases = new java.util.HashSet<>();
+        while (bench.find()) {
+            cases.add(bench.group(1));
+            assertThat(Double.parseDouble(bench.group(2))).as(bench.group()).isPositive();
+        }
+        assertThat(cases)
+                .contains(
+                        "bare-b1",
+                        "bare-b8",
+                        "bare-b32",
+                        "bare-b64",
+                        "bare-b128",
+                        "bare-b256",
+                        "naive",
+                        "scorestream",
+                        "passthrough-kafka",
+                        "scorestream-kafka");
+        Matcher ratio = RATIO.matcher(output);
+        assertThat(ratio.find()).as("a RATIO line with three finite ratios").isTrue();
+    }
+}
