@@ -23,9 +23,9 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * Reads and validates a {@code manifest.json}. Unknown keys (such as {@code alternatives} or the
- * rest of {@code training}) are ignored; everything {@link ModelManifest} holds is required and
- * checked, and a failure names the file and the offending key.
+ * Reads and validates a {@code manifest.json}. Unknown keys (such as the rest of {@code training})
+ * are ignored; everything {@link ModelManifest} holds is required and checked, and a failure names
+ * the file and the offending key.
  */
 public final class ManifestReader {
 
@@ -98,7 +98,36 @@ public final class ManifestReader {
                 featureSpec,
                 label,
                 files,
-                heldoutAuc);
+                heldoutAuc,
+                alternatives(json, root, files));
+    }
+
+    /** Optional {@code alternatives}: other engines' artifacts, each one checksummed in files. */
+    private static Map<String, String> alternatives(
+            JsonFields json, JsonObject root, Map<String, String> files) {
+        Map<String, String> alternatives = new LinkedHashMap<>();
+        if (!root.has("alternatives")) {
+            return alternatives;
+        }
+        JsonArray array = json.array(root, "", "alternatives");
+        for (int i = 0; i < array.size(); i++) {
+            String path = "alternatives[" + i + "]";
+            JsonElement element = array.get(i);
+            if (!element.isJsonObject()) {
+                throw json.invalid(path, "must be an object, got " + element);
+            }
+            String engine = json.string(element.getAsJsonObject(), path, "engine");
+            String artifact = json.string(element.getAsJsonObject(), path, "artifact");
+            if (!files.containsKey(artifact)) {
+                throw json.invalid(
+                        path + ".artifact",
+                        "names '"
+                                + artifact
+                                + "', which is not listed in 'files': it could not be checksummed");
+            }
+            alternatives.put(engine, artifact);
+        }
+        return alternatives;
     }
 
     private static List<TensorSpec> tensors(JsonFields json, JsonObject root, String key) {

@@ -16,8 +16,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class ModelLoader {
 
-    /** The DJL engine this loader supports. ONNX Runtime is planned. */
+    /** DJL's engine for TorchScript files. */
     public static final String PYTORCH = "PyTorch";
+
+    /** DJL's engine for ONNX files (ONNX Runtime; its CUDA and TensorRT providers on GPU nodes). */
+    public static final String ONNX_RUNTIME = "OnnxRuntime";
+
+    private static final java.util.Set<String> ENGINES = java.util.Set.of(PYTORCH, ONNX_RUNTIME);
 
     static final String NUM_THREADS_PROPERTY = "ai.djl.pytorch.num_threads";
     static final String NUM_INTEROP_THREADS_PROPERTY = "ai.djl.pytorch.num_interop_threads";
@@ -41,14 +46,14 @@ public final class ModelLoader {
         long start = System.nanoTime();
 
         ChecksumVerifier.verify(location);
-        if (!PYTORCH.equals(manifest.engine())) {
+        if (!ENGINES.contains(manifest.engine())) {
             throw new ModelLoadException(
                     "model "
                             + manifest.displayName()
                             + " uses engine '"
                             + manifest.engine()
-                            + "', which this loader does not support yet (supported: "
-                            + PYTORCH
+                            + "', which this loader does not support (supported: "
+                            + ENGINES
                             + ")");
         }
         configureEngine(options);
@@ -112,15 +117,15 @@ public final class ModelLoader {
 
     private static Engine startEngine(ModelManifest manifest) {
         try {
-            return Engine.getEngine(PYTORCH);
+            return Engine.getEngine(manifest.engine());
         } catch (RuntimeException | LinkageError e) {
             throw new ModelLoadException(
                     "model "
                             + manifest.displayName()
                             + ": DJL's "
-                            + PYTORCH
-                            + " engine is unavailable (are pytorch-engine, pytorch-jni and"
-                            + " pytorch-native-cpu on the classpath?): "
+                            + manifest.engine()
+                            + " engine is unavailable (is its engine jar, with its native library,"
+                            + " on the classpath?): "
                             + e,
                     e);
         }
@@ -152,18 +157,20 @@ public final class ModelLoader {
 
     private static ZooModel<RowBatch, float[]> loadWithDjl(ModelLocation location, Device device) {
         ModelManifest manifest = location.manifest();
-        Criteria<RowBatch, float[]> criteria =
+        Criteria.Builder<RowBatch, float[]> builder =
                 Criteria.builder()
                         .setTypes(RowBatch.class, float[].class)
-                        .optEngine(PYTORCH)
+                        .optEngine(manifest.engine())
                         .optDevice(device)
                         .optModelPath(location.directory())
                         // DJL resolves the artifact by this name inside the directory.
                         .optModelName(manifest.artifact())
-                        // Load the TorchScript weights straight onto the requested device.
-                        .optOption("mapLocation", "true")
-                        .optTranslator(new RowBatchTranslator())
-                        .build();
+                        .optTranslator(new RowBatchTranslator());
+        if (PYTORCH.equals(manifest.engine())) {
+            // Load the TorchScript weights straight onto the requested device.
+            builder.optOption("mapLocation", "true");
+        }
+        Criteria<RowBatch, float[]> criteria = builder.build();
         try {
             return criteria.loadModel();
         } catch (IOException

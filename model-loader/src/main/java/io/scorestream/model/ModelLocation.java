@@ -16,6 +16,11 @@ public record ModelLocation(Path directory, ModelManifest manifest) {
         Objects.requireNonNull(manifest, "manifest");
     }
 
+    /** This version loaded with another engine it ships an artifact for (see the manifest). */
+    public ModelLocation withEngine(String engine) {
+        return new ModelLocation(directory, manifest.withEngine(engine));
+    }
+
     /** The primary artifact the manifest's engine loads. */
     public Path artifactPath() {
         return directory.resolve(manifest.artifact());

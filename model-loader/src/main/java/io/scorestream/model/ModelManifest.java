@@ -20,6 +20,8 @@ import java.util.Objects;
  * @param label what the score predicts, e.g. {@code fraud}
  * @param files file name to lower-case SHA-256 hex, for every file the version ships
  * @param heldoutAuc the AUC measured on held-out data at training time
+ * @param alternatives other engines the version ships an artifact for (engine to file name), e.g.
+ *     {@code OnnxRuntime -> model.onnx}
  */
 public record ModelManifest(
         String name,
@@ -31,7 +33,8 @@ public record ModelManifest(
         FeatureSpec featureSpec,
         String label,
         Map<String, String> files,
-        double heldoutAuc) {
+        double heldoutAuc,
+        Map<String, String> alternatives) {
 
     public ModelManifest {
         Objects.requireNonNull(name, "name");
@@ -45,6 +48,55 @@ public record ModelManifest(
         files =
                 Collections.unmodifiableMap(
                         new LinkedHashMap<>(Objects.requireNonNull(files, "files")));
+        alternatives =
+                Collections.unmodifiableMap(
+                        new LinkedHashMap<>(Objects.requireNonNull(alternatives, "alternatives")));
+    }
+
+    /** Every engine this version can be loaded with: the primary first, then the alternatives. */
+    public List<String> engines() {
+        List<String> engines = new java.util.ArrayList<>();
+        engines.add(engine);
+        engines.addAll(alternatives.keySet());
+        return engines;
+    }
+
+    /**
+     * This version as loaded with {@code engineName}: its artifact for that engine becomes the
+     * primary one. The checksums stay those of the manifest.
+     *
+     * @throws ModelLoadException when the version ships no artifact for that engine
+     */
+    public ModelManifest withEngine(String engineName) {
+        if (engine.equals(engineName)) {
+            return this;
+        }
+        String alternative = alternatives.get(engineName);
+        if (alternative == null) {
+            throw new ModelLoadException(
+                    "model "
+                            + displayName()
+                            + " ships no artifact for engine '"
+                            + engineName
+                            + "' (available: "
+                            + engines()
+                            + ")");
+        }
+        Map<String, String> others = new LinkedHashMap<>(alternatives);
+        others.remove(engineName);
+        others.put(engine, artifact);
+        return new ModelManifest(
+                name,
+                version,
+                engineName,
+                alternative,
+                inputs,
+                outputs,
+                featureSpec,
+                label,
+                files,
+                heldoutAuc,
+                others);
     }
 
     /**

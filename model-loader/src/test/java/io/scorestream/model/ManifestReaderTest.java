@@ -42,12 +42,22 @@ class ManifestReaderTest {
               },
               "label": "fraud",
               "training": {"heldout_auc": 0.97, "epochs": 4},
-              "files": {"model.pt": "%s", "golden.json": "%s"}
+              "files": {"model.pt": "%s", "model.onnx": "%s", "golden.json": "%s"}
             }
             """
-                    .formatted(SHA_PT, SHA_GOLDEN);
+                    .formatted(SHA_PT, SHA_PT, SHA_GOLDEN);
 
     @TempDir Path dir;
+
+    @Test
+    void anAlternativeArtifactMustBeChecksummedToo() throws Exception {
+        Path manifest = write(VALID.replace("\"model.onnx\": \"" + SHA_PT + "\", ", ""));
+
+        assertThatThrownBy(() -> ManifestReader.read(manifest))
+                .isInstanceOf(ModelIntegrityException.class)
+                .hasMessageContaining("alternatives[0].artifact")
+                .hasMessageContaining("not listed in 'files'");
+    }
 
     @Test
     void validManifestParsesToTheExpectedRecord() {
@@ -55,6 +65,7 @@ class ManifestReaderTest {
 
         Map<String, String> files = new LinkedHashMap<>();
         files.put("model.pt", SHA_PT);
+        files.put("model.onnx", SHA_PT);
         files.put("golden.json", SHA_GOLDEN.toLowerCase(java.util.Locale.ROOT));
         assertThat(manifest)
                 .isEqualTo(
@@ -72,7 +83,8 @@ class ManifestReaderTest {
                                         0),
                                 "fraud",
                                 files,
-                                0.97));
+                                0.97,
+                                Map.of("OnnxRuntime", "model.onnx")));
         assertThat(manifest.input().elementCount()).isEqualTo(24);
         assertThat(manifest.output().elementCount()).isEqualTo(1);
         assertThat(manifest.displayName()).isEqualTo("fraud-mlp v3");

@@ -134,20 +134,34 @@ class ModelLoaderTest {
     }
 
     @Test
-    void onnxEngineIsNotSupportedYet() {
+    void aManifestNamingTheOnnxEngineLoadsItsOnnxArtifact() {
         Path dir = TestModels.copyVersion(root, TestModels.FRAUD, "1");
         TestModels.editManifest(
                 dir,
                 m -> {
                     m.addProperty("engine", "OnnxRuntime");
                     m.addProperty("artifact", "model.onnx");
+                    m.remove("alternatives");
                 });
         ModelLocation onnx = ModelRepository.at(root).resolve(TestModels.FRAUD, "1");
 
-        assertThatThrownBy(() -> ModelLoader.load(onnx, LoadOptions.defaults()))
+        try (ScoringModel model = ModelLoader.load(onnx, LoadOptions.defaults())) {
+            assertThat(model.manifest().engine()).isEqualTo("OnnxRuntime");
+            assertThat(model.predict(new float[2][24])).hasDimensions(2, 1);
+        }
+    }
+
+    @Test
+    void anEngineTheLoaderDoesNotKnowIsRefused() {
+        Path dir = TestModels.copyVersion(root, TestModels.FRAUD, "1");
+        TestModels.editManifest(dir, m -> m.addProperty("engine", "TensorFlow"));
+        ModelLocation location = ModelRepository.at(root).resolve(TestModels.FRAUD, "1");
+
+        assertThatThrownBy(() -> ModelLoader.load(location, LoadOptions.defaults()))
                 .isInstanceOf(ModelLoadException.class)
-                .hasMessageContaining("fraud-mlp v1 uses engine 'OnnxRuntime'")
-                .hasMessageContaining("supported: PyTorch");
+                .hasMessageContaining("fraud-mlp v1 uses engine 'TensorFlow'")
+                .hasMessageContaining("PyTorch")
+                .hasMessageContaining("OnnxRuntime");
     }
 
     @Test

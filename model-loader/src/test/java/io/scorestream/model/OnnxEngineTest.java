@@ -1,0 +1,82 @@
+package io.scorestream.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** The reference models ship as TorchScript and ONNX: both engines must give the same scores. */
+class OnnxEngineTest {
+
+    private static final ModelRepository REPOSITORY =
+            ModelRepository.at(Path.of(System.getProperty("scorestream.models.dir", "../models")));
+
+    @Test
+    void onnxRuntimeAndPyTorchAgreeOnEveryReferenceModel() throws Exception {
+        for (String name : REPOSITORY.models()) {
+            for (String version : REPOSITORY.versions(name)) {
+                ModelLocation location = REPOSITORY.resolve(name, version);
+                assertThat(location.manifest().engines()).contains("PyTorch", "OnnxRuntime");
+                JsonObject golden =
+                        JsonParser.parseString(
+                                        Files.readString(
+                                                location.directory().resolve("golden.json")))
+                                .getAsJsonObject();
+                float[][] inputs = rows(golden.getAsJsonArray("inputs"));
+                JsonArray expected = golden.getAsJsonArray("scores");
+
+                float[][] torch;
+                float[][] onnx;
+                try (ScoringModel model = ModelLoader.load(location, LoadOptions.defaults())) {
+                    torch = model.predict(inputs);
+                }
+                try (ScoringModel model =
+                        ModelLoader.load(
+                                location.withEngine("OnnxRuntime"), LoadOptions.defaults())) {
+                    assertThat(model.manifest().engine()).isEqualTo("OnnxRuntime");
+                    assertThat(model.manifest().artifact()).isEqualTo("model.onnx");
+                    onnx = model.predict(inputs);
+                    // Batch sizes must not matter to ONNX Runtime either.
+                    assertThat(model.predict(new float[][] {inputs[3]})[0][0])
+                            .isCloseTo(onnx[3][0], within(1e-6f));
+                }
+                for (int i = 0; i < inputs.length; i++) {
+                    assertThat(onnx[i][0])
+                            .as("%s v%s row %d: ONNX vs TorchScript", name, version, i)
+                            .isCloseTo(torch[i][0], within(1e-4f));
+                    assertThat(onnx[i][0])
+                            .as("%s v%s row %d: ONNX vs the Python golden score", name, version, i)
+                            .isCloseTo(expected.get(i).getAsFloat(), within(1e-4f));
+                }
+            }
+        }
+    }
+
+    @Test
+    void anEngineTheVersionDoesNotShipIsAClearError() {
+        ModelLocation location = REPOSITORY.resolve("fraud-mlp", "1");
+        assertThatThrownBy(() -> location.withEngine("TensorRT"))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("fraud-mlp v1 ships no artifact for engine 'TensorRT'")
+                .hasMessageContaining("PyTorch")
+                .hasMessageContaining("OnnxRuntime");
+    }
+
+    private static float[][] rows(JsonArray array) {
+        float[][] rows = new float[array.size()][];
+        for (int i = 0; i < rows.length; i++) {
+            JsonArray row = array.get(i).getAsJsonArray();
+            rows[i] = new float[row.size()];
+            for (int j = 0; j < row.size(); j++) {
+                rows[i][j] = row.get(j).getAsFloat();
+            }
+        }
+        return rows;
+    }
+}
