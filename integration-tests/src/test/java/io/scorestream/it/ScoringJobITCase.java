@@ -1,11 +1,11 @@
 package io.scorestream.it;
 
-import static io.scorestream.it.KafkaTestSupport.encode;
-import static io.scorestream.it.KafkaTestSupport.publish;
-import static io.scorestream.it.KafkaTestSupport.readCommitted;
+import static io.scorestream.it.input.KafkaClients.keyedBySession;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.scorestream.it.input.KafkaClients;
+import io.scorestream.it.input.KafkaClients.KeyValue;
 import io.scorestream.jobs.FlinkSetup;
 import io.scorestream.jobs.ScoringPipeline;
 import io.scorestream.jobs.config.ScoringOptions;
@@ -97,7 +97,7 @@ class ScoringJobITCase {
     void scoresEveryEventExactlyOnceWithTheBareModelsScore(String model) throws Exception {
         List<SyntheticSession> sessions = sessions(11, 60);
         ScoringSettings settings = settings(model);
-        publish(kafka.bootstrapServers(), settings.kafka().eventsTopic(), encode(events(sessions)));
+        kafka().publish(settings.kafka().eventsTopic(), keyedBySession(events(sessions)));
 
         RunningJob job = start(settings, UnaryOperator.identity());
         List<Prediction> predictions = awaitPredictions(settings, count(sessions));
@@ -114,10 +114,7 @@ class ScoringJobITCase {
         ScoringSettings settings = settings("fraud-mlp");
         FailOnceWhenArmed.reset();
 
-        publish(
-                kafka.bootstrapServers(),
-                settings.kafka().eventsTopic(),
-                encode(events(firstHalf)));
+        kafka().publish(settings.kafka().eventsTopic(), keyedBySession(events(firstHalf)));
         RunningJob job =
                 start(
                         settings,
@@ -125,10 +122,7 @@ class ScoringJobITCase {
         // Committed predictions of the first half mean a checkpoint has completed.
         awaitPredictions(settings, count(firstHalf));
         FailOnceWhenArmed.ARMED.set(true);
-        publish(
-                kafka.bootstrapServers(),
-                settings.kafka().eventsTopic(),
-                encode(events(secondHalf)));
+        kafka().publish(settings.kafka().eventsTopic(), keyedBySession(events(secondHalf)));
 
         List<Prediction> predictions = awaitPredictions(settings, count(sessions));
         job.cancel();
@@ -141,7 +135,7 @@ class ScoringJobITCase {
     void undecodableAndSessionlessRecordsAreDeadLetteredAndTheRestScored() throws Exception {
         List<SyntheticSession> sessions = sessions(13, 20);
         ScoringSettings settings = settings("fraud-mlp");
-        List<byte[][]> records = new ArrayList<>(encode(events(sessions)));
+        List<KeyValue> records = new ArrayList<>(keyedBySession(events(sessions)));
         byte[] garbage = "this is not avro".getBytes();
         InferenceEvent sessionless = sessions.get(0).events().get(0);
         InferenceEvent withoutSession =
@@ -150,20 +144,19 @@ class ScoringJobITCase {
                         .setSessionId(null)
                         .build();
         byte[] sessionlessBytes = AvroCodec.of(InferenceEvent.class).encode(withoutSession);
-        records.add(5, new byte[][] {"k1".getBytes(), garbage});
-        records.add(17, new byte[][] {null, sessionlessBytes});
-        records.add(new byte[][] {"k2".getBytes(), new byte[0]});
-        publish(kafka.bootstrapServers(), settings.kafka().eventsTopic(), records);
+        records.add(5, new KeyValue("k1".getBytes(), garbage));
+        records.add(17, new KeyValue(null, sessionlessBytes));
+        records.add(new KeyValue("k2".getBytes(), new byte[0]));
+        kafka().publish(settings.kafka().eventsTopic(), records);
 
         RunningJob job = start(settings, UnaryOperator.identity());
         List<Prediction> predictions = awaitPredictions(settings, count(sessions));
         List<DeadLetter> deadLetters =
-                readCommitted(
-                        kafka.bootstrapServers(),
-                        settings.kafka().deadLetterTopic(),
-                        DeadLetter.class,
-                        read -> read.size() >= 3,
-                        READ_TIMEOUT);
+                kafka().readCommitted(
+                                settings.kafka().deadLetterTopic(),
+                                DeadLetter.class,
+                                read -> read.size() >= 3,
+                                READ_TIMEOUT);
         job.cancel();
 
         assertExactlyOnceWithBareModelScores(predictions, sessions, job.scoring());
@@ -212,14 +205,18 @@ class ScoringJobITCase {
     }
 
     private List<Prediction> awaitPredictions(ScoringSettings settings, int expected) {
-        return readCommitted(
-                kafka.bootstrapServers(),
-                settings.kafka().predictionsTopic(),
-                Prediction.class,
-                read ->
-                        new HashSet<>(read.stream().map(Prediction::getEventId).toList()).size()
-                                >= expected,
-                READ_TIMEOUT);
+        return kafka().readCommitted(
+                        settings.kafka().predictionsTopic(),
+                        Prediction.class,
+                        read ->
+                                new HashSet<>(read.stream().map(Prediction::getEventId).toList())
+                                                .size()
+                                        >= expected,
+                        READ_TIMEOUT);
+    }
+
+    private static KafkaClients kafka() {
+        return KafkaClients.plain(kafka.bootstrapServers());
     }
 
     private ScoringSettings settings(String model) throws Exception {

@@ -1,6 +1,7 @@
 package io.scorestream.it.input;
 
 import io.scorestream.schemas.AvroCodec;
+import io.scorestream.schemas.InferenceEvent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,6 +41,21 @@ public final class KafkaClients {
         Properties properties = new Properties();
         properties.setProperty("bootstrap.servers", bootstrapServers);
         return new KafkaClients(properties);
+    }
+
+    /** Avro-encodes events keyed by session id, so a session stays in one partition, in order. */
+    public static List<KeyValue> keyedBySession(List<InferenceEvent> events) {
+        AvroCodec<InferenceEvent> codec = AvroCodec.of(InferenceEvent.class);
+        List<KeyValue> records = new ArrayList<>(events.size());
+        for (InferenceEvent event : events) {
+            byte[] key =
+                    event.getSessionId() == null
+                            ? null
+                            : event.getSessionId()
+                                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            records.add(new KeyValue(key, codec.encode(event)));
+        }
+        return records;
     }
 
     /** Publishes in order; returns where each record landed. */
