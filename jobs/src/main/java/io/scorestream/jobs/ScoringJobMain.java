@@ -21,6 +21,9 @@ public final class ScoringJobMain {
         // Wrong credentials or a missing topic stop start-up with a clear message, instead of a job
         // that restarts forever against a Kafka that will not let it in.
         KafkaPreflight.check(settings.kafka());
+        // Another job writing with our transactional id prefix would be fenced silently.
+        KafkaPreflight.checkTransactionalIdPrefixIsFree(
+                settings.kafka(), settings.checkpoints().interval().plusSeconds(1));
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.getExecutionEnvironment(
                         FlinkSetup.forScoring(conf, settings));

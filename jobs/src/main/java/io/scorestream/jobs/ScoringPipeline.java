@@ -3,6 +3,7 @@ package io.scorestream.jobs;
 import io.scorestream.jobs.config.ScoringSettings;
 import io.scorestream.model.ModelManifest;
 import io.scorestream.operators.assemble.PredictionAssembler;
+import io.scorestream.operators.budget.ComputeBudgets;
 import io.scorestream.operators.deadletter.DeadLetters;
 import io.scorestream.operators.features.ModelTarget;
 import io.scorestream.operators.features.SessionFeaturizer;
@@ -117,7 +118,12 @@ public final class ScoringPipeline {
                         .name("Session featurizer")
                         .uid(Uids.FEATURIZER);
 
-        DataStream<InferenceResult> results = inference.apply(requests, target, settings);
+        // Users over their compute budget skip the model (off unless scorestream.budget.* is set).
+        DataStream<InferenceResult> results =
+                ComputeBudgets.apply(
+                        requests,
+                        settings.budget(),
+                        within -> inference.apply(within, target, settings));
 
         SingleOutputStreamOperator<Prediction> predictions =
                 results.process(new PredictionAssembler())

@@ -2,6 +2,8 @@ package io.scorestream.jobs.config;
 
 import static org.apache.flink.configuration.ConfigOptions.key;
 
+import io.scorestream.operators.budget.BudgetTime;
+import io.scorestream.operators.budget.OverBudgetAction;
 import io.scorestream.operators.inference.TimeoutPolicy;
 import io.scorestream.operators.ingest.FeatureRange;
 import io.scorestream.operators.ingest.WireFormat;
@@ -299,6 +301,42 @@ public final class ScoringOptions {
                             "Ranges of single features by their name in the model's feature spec, e.g."
                                     + " amount:0..100000,scroll_depth:0..1.");
 
+    // Budgets and failure handling ---------------------------------------------------------
+
+    public static final ConfigOption<Integer> BUDGET_MAX_INFERENCES =
+            key("scorestream.budget.max-inferences")
+                    .intType()
+                    .defaultValue(0)
+                    .withDescription(
+                            "Per-user compute budget: most model inferences one user id (or, for events"
+                                    + " without one, one session) may spend per budget window. 0: no"
+                                    + " budgets.");
+
+    public static final ConfigOption<Duration> BUDGET_WINDOW =
+            key("scorestream.budget.window")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(1))
+                    .withDescription(
+                            "Length of a user's budget window; it opens with the user's first event.");
+
+    public static final ConfigOption<BudgetTime> BUDGET_TIME =
+            key("scorestream.budget.time")
+                    .enumType(BudgetTime.class)
+                    .defaultValue(BudgetTime.PROCESSING)
+                    .withDescription(
+                            "Clock of budget windows: PROCESSING (wall clock) or EVENT (the events'"
+                                    + " time, so replays are budgeted as they happened).");
+
+    public static final ConfigOption<OverBudgetAction> BUDGET_ACTION =
+            key("scorestream.budget.over-budget")
+                    .enumType(OverBudgetAction.class)
+                    .defaultValue(OverBudgetAction.FALLBACK)
+                    .withDescription(
+                            "An event over budget is not sent to the model; it gets FALLBACK (a"
+                                    + " prediction flagged overBudget and fallback, with"
+                                    + " scorestream.inference.fallback-score) or DEAD_LETTER (reason"
+                                    + " OVER_BUDGET).");
+
     /** Every option above, for documentation and the README check. */
     public static List<ConfigOption<?>> all() {
         return List.of(
@@ -338,6 +376,10 @@ public final class ScoringOptions {
                 REQUIRE_KEY,
                 MAX_EVENT_AGE,
                 FEATURE_RANGE,
-                FEATURE_RANGES);
+                FEATURE_RANGES,
+                BUDGET_MAX_INFERENCES,
+                BUDGET_WINDOW,
+                BUDGET_TIME,
+                BUDGET_ACTION);
     }
 }

@@ -3,6 +3,9 @@ package io.scorestream.jobs.config;
 import static io.scorestream.jobs.config.ScoringOptions.*;
 
 import io.scorestream.model.DeviceSpec;
+import io.scorestream.operators.budget.BudgetSettings;
+import io.scorestream.operators.budget.BudgetTime;
+import io.scorestream.operators.budget.OverBudgetAction;
 import io.scorestream.operators.inference.BatchingConfig;
 import io.scorestream.operators.inference.InferenceSettings;
 import io.scorestream.operators.inference.TimeoutPolicy;
@@ -39,7 +42,8 @@ public record ScoringSettings(
         Duration asyncTimeout,
         SessionSettings session,
         CheckpointSettings checkpoints,
-        InputSettings input) {
+        InputSettings input,
+        BudgetSettings budget) {
 
     public static ScoringSettings from(Configuration conf) {
         List<String> problems = new ArrayList<>();
@@ -93,6 +97,7 @@ public record ScoringSettings(
                                 .orElse(CheckpointSettings.DEFAULT_INTERVAL),
                         conf.get(CheckpointingOptions.CHECKPOINTS_DIRECTORY));
         checkExactlyOnce(kafka, checkpoints, problems);
+        checkTransactionsOutliveRestarts(conf, kafka, checkpoints, problems);
 
         SessionSettings session =
                 new SessionSettings(
@@ -109,6 +114,7 @@ public record ScoringSettings(
         }
 
         InputSettings input = readInput(read, problems);
+        BudgetSettings budget = readBudget(read, fallbackScore);
 
         if (!problems.isEmpty()) {
             throw new InvalidSettingsException(problems);
@@ -131,7 +137,22 @@ public record ScoringSettings(
                 asyncTimeout,
                 session,
                 checkpoints,
-                input);
+                input,
+                budget);
+    }
+
+    /** Per-user compute budgets; off unless a positive number of inferences is set. */
+    private static BudgetSettings readBudget(Reader read, Float fallbackScore) {
+        int maxInferences = read.atLeast(BUDGET_MAX_INFERENCES, 0);
+        Duration window = read.positive(BUDGET_WINDOW);
+        BudgetTime time = read.value(BUDGET_TIME);
+        OverBudgetAction action = read.value(BUDGET_ACTION);
+        return new BudgetSettings(
+                maxInferences,
+                window == null ? BUDGET_WINDOW.defaultValue() : window,
+                time,
+                action,
+                fallbackScore == null ? 0f : fallbackScore);
     }
 
     /** The decoder's rules: wire format, size limits, key, age and feature ranges. */
@@ -227,6 +248,49 @@ public record ScoringSettings(
                             + interval
                             + "), or open transactions time out before they commit");
         }
+    }
+
+    /**
+     * An exactly-once transaction opens at one checkpoint and commits at the next; after a failure
+     * it is committed (or aborted) only once the job is back. The transaction timeout must cover
+     * the checkpoint interval plus the longest wait before a restart, or Kafka aborts the
+     * transaction and its records are lost.
+     */
+    private static void checkTransactionsOutliveRestarts(
+            Configuration conf,
+            KafkaSettings kafka,
+            CheckpointSettings checkpoints,
+            List<String> problems) {
+        Duration interval = checkpoints.interval();
+        Duration timeout = kafka.transactionTimeout();
+        if (kafka.deliveryGuarantee() != DeliveryMode.EXACTLY_ONCE
+                || timeout == null
+                || interval.isZero()
+                || interval.isNegative()
+                || timeout.compareTo(interval) <= 0) {
+            return; // not exactly-once, or already reported by checkExactlyOnce
+        }
+        RestartDelay restart = RestartDelay.of(conf);
+        Duration needed = interval.plus(restart.longest());
+        if (restart.longest().isZero() || timeout.compareTo(needed) > 0) {
+            return;
+        }
+        problems.add(
+                TRANSACTION_TIMEOUT.key()
+                        + " ("
+                        + timeout
+                        + ") must be longer than "
+                        + CheckpointingOptions.CHECKPOINTING_INTERVAL.key()
+                        + " ("
+                        + interval
+                        + ") + "
+                        + restart.key()
+                        + " ("
+                        + restart.longest()
+                        + ") = "
+                        + needed
+                        + ": a transaction open when the job fails must still be open when the"
+                        + " restarted job commits it");
     }
 
     /** Reads options and records a problem, naming the key, for each bad value. */

@@ -2,24 +2,34 @@ package io.scorestream.jobs.kafka;
 
 import static io.scorestream.jobs.config.ScoringOptions.BOOTSTRAP_SERVERS;
 import static io.scorestream.jobs.config.ScoringOptions.KAFKA_PROPERTIES;
+import static io.scorestream.jobs.config.ScoringOptions.TRANSACTIONAL_ID_PREFIX;
 
+import io.scorestream.jobs.config.DeliveryMode;
 import io.scorestream.jobs.config.InvalidSettingsException;
 import io.scorestream.jobs.config.KafkaSettings;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.TransactionListing;
+import org.apache.kafka.clients.admin.TransactionState;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.SslAuthenticationException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Checks, before a job is submitted, that Kafka accepts the job's client settings: the brokers
@@ -33,6 +43,20 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 public final class KafkaPreflight {
 
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaPreflight.class);
+
+    /**
+     * The sinks' names in their transactional id prefixes, as {@link KafkaConnectors} sets them.
+     */
+    private static final List<String> SINK_NAMES = List.of("predictions", "dead-letters");
+
+    /** Transaction states of a transaction that has begun and not ended. */
+    private static final Set<TransactionState> OPEN =
+            EnumSet.of(
+                    TransactionState.ONGOING,
+                    TransactionState.PREPARE_COMMIT,
+                    TransactionState.PREPARE_ABORT);
 
     private KafkaPreflight() {}
 
@@ -76,6 +100,108 @@ public final class KafkaPreflight {
 
     public static void check(KafkaSettings kafka) {
         check(kafka, DEFAULT_TIMEOUT);
+    }
+
+    /**
+     * Refuses to start a second job with the transactional id prefix of a job that is running. Two
+     * exactly-once jobs with one prefix do not fail: each silently fences the other's transactions,
+     * and output goes missing or both jobs restart in turn.
+     *
+     * <p>A running job leaves a trace in the broker's transaction coordinator: its transactional
+     * ids (which carry the prefix) open, commit and turn over with every checkpoint. Open
+     * transactions alone prove nothing, since a job that crashed leaves its last ones open until
+     * its restored run aborts them; so when the first look finds open transactions under the
+     * prefix, a second look after {@code observeFor} (a checkpoint interval and a bit) decides: new
+     * transactional ids or commits mean another job is writing. A job that has written nothing
+     * since its last checkpoint cannot be told from a stopped one and passes.
+     *
+     * @throws InvalidSettingsException naming {@code scorestream.kafka.transactional-id-prefix}
+     *     when another job is writing with it
+     */
+    public static void checkTransactionalIdPrefixIsFree(KafkaSettings kafka, Duration observeFor) {
+        if (kafka.deliveryGuarantee() != DeliveryMode.EXACTLY_ONCE) {
+            return;
+        }
+        Properties properties = kafka.clientPropertiesWithBootstrap();
+        String millis = String.valueOf(DEFAULT_TIMEOUT.toMillis());
+        properties.setProperty("default.api.timeout.ms", millis);
+        properties.setProperty("request.timeout.ms", millis);
+        try (Admin admin = Admin.create(properties)) {
+            Map<String, TransactionListing> before = transactions(admin, kafka);
+            boolean anyOpen = before.values().stream().anyMatch(t -> OPEN.contains(t.state()));
+            if (!anyOpen) {
+                return;
+            }
+            Thread.sleep(observeFor.toMillis());
+            Map<String, TransactionListing> after = transactions(admin, kafka);
+            List<String> moved = new ArrayList<>();
+            for (TransactionListing now : after.values()) {
+                TransactionListing then = before.get(now.transactionalId());
+                boolean committed =
+                        now.state() == TransactionState.COMPLETE_COMMIT
+                                || now.state() == TransactionState.PREPARE_COMMIT;
+                // Only a live producer commits; PREPARE_COMMIT completes by itself.
+                boolean committedSince =
+                        committed
+                                && then != null
+                                && then.state() != now.state()
+                                && then.state() != TransactionState.PREPARE_COMMIT;
+                if (then == null || committedSince) {
+                    moved.add(now.transactionalId());
+                }
+            }
+            if (!moved.isEmpty()) {
+                Collections.sort(moved);
+                throw new InvalidSettingsException(
+                        List.of(
+                                TRANSACTIONAL_ID_PREFIX.key()
+                                        + ": another job is writing to Kafka at "
+                                        + kafka.bootstrapServers()
+                                        + " with transactional id prefix '"
+                                        + kafka.transactionalIdPrefix()
+                                        + "' (transactions "
+                                        + String.join(
+                                                ", ", moved.subList(0, Math.min(3, moved.size())))
+                                        + (moved.size() > 3
+                                                ? " and " + (moved.size() - 3) + " more"
+                                                : "")
+                                        + " began or committed within "
+                                        + observeFor
+                                        + "); give every job its own prefix, or stop the other job"
+                                        + " first: two jobs with one prefix fence each other's"
+                                        + " transactions"));
+            }
+        } catch (ExecutionException | TimeoutException e) {
+            // Listing transactions needs DESCRIBE on transactional ids; without it, say so and go
+            // on
+            // (the other checks decide whether Kafka is usable at all).
+            LOG.warn(
+                    "Could not list Kafka transactions to check that {} is unused: {}",
+                    TRANSACTIONAL_ID_PREFIX.key(),
+                    e.getCause() == null ? e.toString() : e.getCause().toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while checking Kafka transactions", e);
+        }
+    }
+
+    /** The transactions of this job's sinks, by transactional id. */
+    private static Map<String, TransactionListing> transactions(Admin admin, KafkaSettings kafka)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        List<String> prefixes =
+                SINK_NAMES.stream()
+                        .map(sink -> kafka.transactionalIdPrefix() + "-" + sink + "-")
+                        .toList();
+        Map<String, TransactionListing> ours = new HashMap<>();
+        for (TransactionListing listing :
+                admin.listTransactions()
+                        .all()
+                        .get(DEFAULT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+            if (prefixes.stream().anyMatch(listing.transactionalId()::startsWith)) {
+                ours.put(listing.transactionalId(), listing);
+            }
+        }
+        return ours;
     }
 
     private static String describe(KafkaSettings kafka, String topic, Throwable cause) {

@@ -46,7 +46,8 @@ public class PredictionAssembler extends ProcessFunction<InferenceResult, Predic
                         metrics,
                         EnumSet.of(
                                 DeadLetterReason.INFERENCE_FAILED,
-                                DeadLetterReason.INFERENCE_TIMEOUT));
+                                DeadLetterReason.INFERENCE_TIMEOUT,
+                                DeadLetterReason.OVER_BUDGET));
         predictions = metrics.counter("predictions");
         fallbacks = metrics.counter("fallbacks");
         endToEndMillis = new HashMap<>();
@@ -115,6 +116,8 @@ public class PredictionAssembler extends ProcessFunction<InferenceResult, Predic
                                 .build())
                 .setFallback(fallback)
                 .setFallbackReason(fallback ? result.reason : null)
+                .setOverBudget(
+                        fallback && DeadLetterReason.OVER_BUDGET.name().equals(result.reason))
                 .build();
     }
 

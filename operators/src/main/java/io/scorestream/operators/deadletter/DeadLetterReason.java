@@ -38,12 +38,15 @@ public enum DeadLetterReason {
     /** The event is older than {@code scorestream.input.max-event-age}. */
     LATE_EVENT(Stage.VALIDATE),
     INFERENCE_TIMEOUT(Stage.INFERENCE),
-    INFERENCE_FAILED(Stage.INFERENCE);
+    INFERENCE_FAILED(Stage.INFERENCE),
+    /** The user spent the window's compute budget ({@code scorestream.budget.*}). */
+    OVER_BUDGET(Stage.BUDGET);
 
     /** Pipeline stage that rejects a record. */
     public enum Stage {
         DECODE,
         VALIDATE,
+        BUDGET,
         INFERENCE;
 
         public String label() {
