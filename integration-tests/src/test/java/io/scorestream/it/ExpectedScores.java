@@ -22,9 +22,11 @@ import java.util.Map;
  * What an uninterrupted run must produce: each event's position in its session and the bare model's
  * score for the features of an in-order replay of its session, computed without Flink.
  */
-record ExpectedScores(Map<String, Float> scoreByEvent, Map<String, Integer> positionByEvent) {
+public record ExpectedScores(
+        Map<String, Float> scoreByEvent, Map<String, Integer> positionByEvent) {
 
-    static ExpectedScores of(ModelManifest manifest, List<SyntheticSession> sessions, int history) {
+    public static ExpectedScores of(
+            ModelManifest manifest, List<SyntheticSession> sessions, int history) {
         EventSpec spec = EventSpec.of(manifest.featureSpec());
         SessionFeatures features = new SessionFeatures(spec, history);
         ModelTarget target = ModelTarget.of(manifest);

@@ -3,6 +3,7 @@ package io.scorestream.it.failures;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.scorestream.it.ExpectedScores;
 import io.scorestream.it.input.KafkaClients;
 import io.scorestream.it.input.TestJobs;
 import io.scorestream.jobs.FlinkSetup;
@@ -12,18 +13,8 @@ import io.scorestream.jobs.config.ScoringOptions;
 import io.scorestream.jobs.config.ScoringSettings;
 import io.scorestream.jobs.embedded.EmbeddedKafka;
 import io.scorestream.jobs.kafka.KafkaConnectors;
-import io.scorestream.model.LoadOptions;
-import io.scorestream.model.ModelLoader;
 import io.scorestream.model.ModelManifest;
-import io.scorestream.model.ModelRepository;
-import io.scorestream.model.ScoringModel;
-import io.scorestream.operators.features.ModelTarget;
-import io.scorestream.operators.features.Observation;
-import io.scorestream.operators.features.SessionFeatures;
-import io.scorestream.operators.features.SessionState;
-import io.scorestream.operators.ingest.EventSpec;
 import io.scorestream.operators.synthetic.SyntheticSession;
-import io.scorestream.operators.testing.ReferenceModels;
 import io.scorestream.schemas.InferenceEvent;
 import io.scorestream.schemas.Prediction;
 import java.io.IOException;
@@ -258,39 +249,9 @@ public final class JobRuns {
 
         public static Uninterrupted of(Configuration conf, List<SyntheticSession> sessions) {
             ModelManifest manifest = new ScoringPipeline(ScoringSettings.from(conf)).manifest();
-            EventSpec spec = EventSpec.of(manifest.featureSpec());
-            SessionFeatures features =
-                    new SessionFeatures(spec, conf.get(ScoringOptions.HISTORY_LENGTH));
-            ModelTarget target = ModelTarget.of(manifest);
-            List<String> ids = new ArrayList<>();
-            List<float[]> rows = new ArrayList<>();
-            Map<String, Integer> positions = new HashMap<>();
-            for (SyntheticSession session : sessions) {
-                SessionState state = new SessionState();
-                for (InferenceEvent event : session.events()) {
-                    Observation observation =
-                            features.observe(
-                                    state,
-                                    spec.typeIndex(event.getEventType()),
-                                    event.getFeatures(),
-                                    event.getEventTime().toEpochMilli());
-                    rows.add(target.buildInput(features, state, observation));
-                    ids.add(event.getEventId());
-                    positions.put(event.getEventId(), (int) observation.count());
-                }
-            }
-            Map<String, Float> scores = new HashMap<>();
-            try (ScoringModel model =
-                    ModelLoader.load(
-                            ModelRepository.at(ReferenceModels.root())
-                                    .resolve(manifest.name(), manifest.version()),
-                            LoadOptions.defaults())) {
-                float[][] outputs = model.predict(rows.toArray(float[][]::new));
-                for (int i = 0; i < outputs.length; i++) {
-                    scores.put(ids.get(i), outputs[i][0]);
-                }
-            }
-            return new Uninterrupted(scores, positions);
+            ExpectedScores expected =
+                    ExpectedScores.of(manifest, sessions, conf.get(ScoringOptions.HISTORY_LENGTH));
+            return new Uninterrupted(expected.scoreByEvent(), expected.positionByEvent());
         }
     }
 }
