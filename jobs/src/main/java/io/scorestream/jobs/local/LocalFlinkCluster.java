@@ -4,6 +4,7 @@ import java.time.Duration;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.runtime.execution.ExecutionState;
 import org.apache.flink.runtime.executiongraph.AccessExecutionGraph;
 import org.apache.flink.runtime.executiongraph.AccessExecutionVertex;
@@ -24,10 +25,15 @@ public final class LocalFlinkCluster implements AutoCloseable {
     }
 
     public static LocalFlinkCluster start(Configuration conf, int slots) throws Exception {
+        Configuration local = new Configuration(conf);
+        if (!local.contains(RestOptions.BIND_PORT)) {
+            // Any free port: a Flink already running on this machine usually holds 8081.
+            local.set(RestOptions.BIND_PORT, "0");
+        }
         MiniCluster cluster =
                 new MiniCluster(
                         new MiniClusterConfiguration.Builder()
-                                .setConfiguration(conf)
+                                .setConfiguration(local)
                                 .setNumTaskManagers(1)
                                 .setNumSlotsPerTaskManager(slots)
                                 .build());
