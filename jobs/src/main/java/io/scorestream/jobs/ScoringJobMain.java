@@ -1,22 +1,23 @@
 package io.scorestream.jobs;
 
+import io.scorestream.jobs.config.JobConfiguration;
 import io.scorestream.jobs.config.ScoringSettings;
 import io.scorestream.jobs.kafka.KafkaConnectors;
 import io.scorestream.jobs.kafka.KafkaPreflight;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.util.ParameterTool;
 
 /**
- * Entry point for {@code flink run}: settings come from the cluster's configuration and from {@code
- * --key value} arguments, e.g. {@code --scorestream.kafka.bootstrap-servers kafka:9092}.
+ * Entry point for {@code flink run}: settings come from the cluster's {@code config.yaml} and from
+ * {@code --key value} arguments (which win), e.g. {@code --scorestream.kafka.bootstrap-servers
+ * kafka:9092}.
  */
 public final class ScoringJobMain {
 
     private ScoringJobMain() {}
 
     public static void main(String[] args) throws Exception {
-        Configuration conf = ParameterTool.fromArgs(args).getConfiguration();
+        Configuration conf = JobConfiguration.load(args);
         ScoringSettings settings = ScoringSettings.from(conf);
         // Wrong credentials or a missing topic stop start-up with a clear message, instead of a job
         // that restarts forever against a Kafka that will not let it in.
