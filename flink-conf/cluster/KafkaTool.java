@@ -56,7 +56,8 @@ public class KafkaTool {
                                     try {
                                         kafka.close();
                                     } catch (Exception e) {
-                                        e.printStackTrace();
+                                        System.err.println(
+                                                "Kafka broker did not stop cleanly: " + e);
                                     }
                                     stopped.countDown();
                                 }));

@@ -121,6 +121,7 @@ class KafkaTransactionsITCase {
         Map<Integer, JobRuns.Offsets> afterCrash =
                 stableAndEndOffsets(kafka.bootstrapServers(), predictionsTopic);
         assertThat(hasOpenTransaction(afterCrash)).as("open transaction after the crash").isTrue();
+        // Showing that something does not happen takes time: give the broker a second to close it.
         Thread.sleep(1_000);
         assertThat(stableAndEndOffsets(kafka.bootstrapServers(), predictionsTopic))
                 .as("nothing closes it but the job")
