@@ -4,14 +4,13 @@ import static io.scorestream.it.input.KafkaClients.keyedBySession;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.scorestream.it.input.KafkaClients;
 import io.scorestream.it.input.KafkaClients.KeyValue;
+import io.scorestream.it.input.TestJobs;
 import io.scorestream.jobs.FlinkSetup;
 import io.scorestream.jobs.ScoringPipeline;
 import io.scorestream.jobs.config.ScoringOptions;
 import io.scorestream.jobs.config.ScoringSettings;
 import io.scorestream.jobs.config.StartingOffsets;
-import io.scorestream.jobs.embedded.EmbeddedKafka;
 import io.scorestream.jobs.kafka.KafkaConnectors;
 import io.scorestream.operators.ingest.RawRecord;
 import io.scorestream.operators.synthetic.SyntheticSession;
@@ -38,12 +37,9 @@ import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
@@ -61,28 +57,12 @@ class ScoringJobITCase {
     private static final int PARALLELISM = 2;
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(90);
 
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(PARALLELISM)
-                            .build());
+    @RegisterExtension static final MiniClusterExtension FLINK = TestJobs.miniCluster();
 
-    private static EmbeddedKafka kafka;
+    @RegisterExtension static final KafkaBroker KAFKA = new KafkaBroker();
 
     @TempDir Path checkpoints;
     private String testId;
-
-    @BeforeAll
-    static void startKafka() throws Exception {
-        kafka = EmbeddedKafka.start();
-    }
-
-    @AfterAll
-    static void stopKafka() throws Exception {
-        kafka.close();
-    }
 
     @BeforeEach
     void name(TestInfo info) {
@@ -97,7 +77,7 @@ class ScoringJobITCase {
     void scoresEveryEventExactlyOnceWithTheBareModelsScore(String model) throws Exception {
         List<SyntheticSession> sessions = sessions(11, 60);
         ScoringSettings settings = settings(model);
-        kafka().publish(settings.kafka().eventsTopic(), keyedBySession(events(sessions)));
+        KAFKA.clients().publish(settings.kafka().eventsTopic(), keyedBySession(events(sessions)));
 
         RunningJob job = start(settings, UnaryOperator.identity());
         List<Prediction> predictions = awaitPredictions(settings, count(sessions));
@@ -114,7 +94,7 @@ class ScoringJobITCase {
         ScoringSettings settings = settings("fraud-mlp");
         FailOnceWhenArmed.reset();
 
-        kafka().publish(settings.kafka().eventsTopic(), keyedBySession(events(firstHalf)));
+        KAFKA.clients().publish(settings.kafka().eventsTopic(), keyedBySession(events(firstHalf)));
         RunningJob job =
                 start(
                         settings,
@@ -122,7 +102,7 @@ class ScoringJobITCase {
         // Committed predictions of the first half mean a checkpoint has completed.
         awaitPredictions(settings, count(firstHalf));
         FailOnceWhenArmed.ARMED.set(true);
-        kafka().publish(settings.kafka().eventsTopic(), keyedBySession(events(secondHalf)));
+        KAFKA.clients().publish(settings.kafka().eventsTopic(), keyedBySession(events(secondHalf)));
 
         List<Prediction> predictions = awaitPredictions(settings, count(sessions));
         job.cancel();
@@ -147,12 +127,13 @@ class ScoringJobITCase {
         records.add(5, new KeyValue("k1".getBytes(), garbage));
         records.add(17, new KeyValue(null, sessionlessBytes));
         records.add(new KeyValue("k2".getBytes(), new byte[0]));
-        kafka().publish(settings.kafka().eventsTopic(), records);
+        KAFKA.clients().publish(settings.kafka().eventsTopic(), records);
 
         RunningJob job = start(settings, UnaryOperator.identity());
         List<Prediction> predictions = awaitPredictions(settings, count(sessions));
         List<DeadLetter> deadLetters =
-                kafka().readCommitted(
+                KAFKA.clients()
+                        .readCommitted(
                                 settings.kafka().deadLetterTopic(),
                                 DeadLetter.class,
                                 read -> read.size() >= 3,
@@ -205,7 +186,8 @@ class ScoringJobITCase {
     }
 
     private List<Prediction> awaitPredictions(ScoringSettings settings, int expected) {
-        return kafka().readCommitted(
+        return KAFKA.clients()
+                .readCommitted(
                         settings.kafka().predictionsTopic(),
                         Prediction.class,
                         read ->
@@ -215,17 +197,13 @@ class ScoringJobITCase {
                         READ_TIMEOUT);
     }
 
-    private static KafkaClients kafka() {
-        return KafkaClients.plain(kafka.bootstrapServers());
-    }
-
     private ScoringSettings settings(String model) throws Exception {
         String events = "events-" + testId;
         String predictions = "predictions-" + testId;
         String deadLetters = "dlq-" + testId;
-        kafka.createTopics(3, List.of(events, predictions, deadLetters));
+        KAFKA.createTopics(3, List.of(events, predictions, deadLetters));
         Configuration conf = new Configuration();
-        conf.set(ScoringOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+        conf.set(ScoringOptions.BOOTSTRAP_SERVERS, KAFKA.bootstrapServers());
         conf.set(ScoringOptions.EVENTS_TOPIC, events);
         conf.set(ScoringOptions.PREDICTIONS_TOPIC, predictions);
         conf.set(ScoringOptions.DEAD_LETTER_TOPIC, deadLetters);

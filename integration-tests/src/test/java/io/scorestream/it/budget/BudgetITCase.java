@@ -6,12 +6,11 @@ import static io.scorestream.it.input.KafkaClients.keyedBySession;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.scorestream.it.KafkaBroker;
 import io.scorestream.it.failures.JobRuns;
 import io.scorestream.it.failures.JobRuns.Uninterrupted;
-import io.scorestream.it.input.KafkaClients;
 import io.scorestream.it.input.TestJobs;
 import io.scorestream.jobs.config.ScoringOptions;
-import io.scorestream.jobs.embedded.EmbeddedKafka;
 import io.scorestream.operators.budget.OverBudgetAction;
 import io.scorestream.operators.synthetic.SyntheticSession;
 import io.scorestream.schemas.AvroCodec;
@@ -30,10 +29,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,29 +44,11 @@ class BudgetITCase {
     private static final int BUDGET = 3;
     private static final float FALLBACK = 0.5f;
 
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(TestJobs.PARALLELISM)
-                            .build());
+    @RegisterExtension static final MiniClusterExtension FLINK = TestJobs.miniCluster();
 
-    private static EmbeddedKafka kafka;
-    private static KafkaClients clients;
+    @RegisterExtension static final KafkaBroker KAFKA = new KafkaBroker();
 
     @TempDir Path checkpoints;
-
-    @BeforeAll
-    static void startKafka() throws Exception {
-        kafka = EmbeddedKafka.start();
-        clients = KafkaClients.plain(kafka.bootstrapServers());
-    }
-
-    @AfterAll
-    static void stopKafka() throws Exception {
-        kafka.close();
-    }
 
     @Test
     void overBudgetEventsGetAFlaggedFallbackAndTheSpentBudgetSurvivesARestore() throws Exception {
@@ -91,17 +69,17 @@ class BudgetITCase {
         }
         String events = topic(conf, ScoringOptions.EVENTS_TOPIC);
 
-        clients.publish(events, keyedBySession(before));
+        KAFKA.clients().publish(events, keyedBySession(before));
         JobClient first = JobRuns.start(conf, TestJobs.PARALLELISM, "budget-first");
-        awaitPredictions(clients, conf, before.size());
+        awaitPredictions(KAFKA.clients(), conf, before.size());
         first.cancel().get();
         Configuration restored = new Configuration(conf);
         restored.set(
                 StateRecoveryOptions.SAVEPOINT_PATH,
                 JobRuns.latestCheckpoint(checkpoints, first.getJobID()).toString());
-        clients.publish(events, keyedBySession(after));
+        KAFKA.clients().publish(events, keyedBySession(after));
         JobClient second = JobRuns.start(restored, TestJobs.PARALLELISM, "budget-restored");
-        List<Prediction> predictions = awaitPredictions(clients, conf, all.size());
+        List<Prediction> predictions = awaitPredictions(KAFKA.clients(), conf, all.size());
         second.cancel().get();
 
         JobRuns.assertOnePredictionPerEvent(predictions, all);
@@ -150,16 +128,17 @@ class BudgetITCase {
             within.addAll(session.events().subList(0, BUDGET));
             over.addAll(session.events().subList(BUDGET, session.events().size()));
         }
-        clients.publish(topic(conf, ScoringOptions.EVENTS_TOPIC), keyedBySession(all));
+        KAFKA.clients().publish(topic(conf, ScoringOptions.EVENTS_TOPIC), keyedBySession(all));
 
         JobClient job = JobRuns.start(conf, TestJobs.PARALLELISM, "budget-dlq");
-        List<Prediction> predictions = awaitPredictions(clients, conf, within.size());
+        List<Prediction> predictions = awaitPredictions(KAFKA.clients(), conf, within.size());
         List<DeadLetter> letters =
-                clients.readCommitted(
-                        topic(conf, ScoringOptions.DEAD_LETTER_TOPIC),
-                        DeadLetter.class,
-                        read -> read.size() >= over.size(),
-                        JobRuns.READ_TIMEOUT);
+                KAFKA.clients()
+                        .readCommitted(
+                                topic(conf, ScoringOptions.DEAD_LETTER_TOPIC),
+                                DeadLetter.class,
+                                read -> read.size() >= over.size(),
+                                JobRuns.READ_TIMEOUT);
         job.cancel().get();
 
         JobRuns.assertOnePredictionPerEvent(predictions, within);
@@ -182,7 +161,7 @@ class BudgetITCase {
     // ---------------------------------------------------------------------------------------
 
     private Configuration budgeted(String testId, OverBudgetAction action) throws Exception {
-        Configuration conf = JobRuns.configuration(testId, kafka.bootstrapServers(), checkpoints);
+        Configuration conf = JobRuns.configuration(testId, KAFKA.bootstrapServers(), checkpoints);
         conf.set(ScoringOptions.BUDGET_MAX_INFERENCES, BUDGET);
         // Long enough that no window ends during the test.
         conf.set(ScoringOptions.BUDGET_WINDOW, Duration.ofHours(1));

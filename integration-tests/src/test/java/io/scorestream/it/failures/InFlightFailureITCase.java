@@ -7,11 +7,10 @@ import static io.scorestream.it.failures.JobRuns.topic;
 import static io.scorestream.it.input.KafkaClients.keyedBySession;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.scorestream.it.input.KafkaClients;
+import io.scorestream.it.KafkaBroker;
 import io.scorestream.it.input.TestJobs;
 import io.scorestream.jobs.ScoringPipeline;
 import io.scorestream.jobs.config.ScoringOptions;
-import io.scorestream.jobs.embedded.EmbeddedKafka;
 import io.scorestream.operators.inference.InferenceRequest;
 import io.scorestream.operators.inference.InferenceResult;
 import io.scorestream.operators.synthetic.SyntheticSession;
@@ -25,10 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,34 +36,16 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class InFlightFailureITCase {
 
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(TestJobs.PARALLELISM)
-                            .build());
+    @RegisterExtension static final MiniClusterExtension FLINK = TestJobs.miniCluster();
 
-    private static EmbeddedKafka kafka;
-    private static KafkaClients clients;
+    @RegisterExtension static final KafkaBroker KAFKA = new KafkaBroker();
 
     @TempDir Path checkpoints;
-
-    @BeforeAll
-    static void startKafka() throws Exception {
-        kafka = EmbeddedKafka.start();
-        clients = KafkaClients.plain(kafka.bootstrapServers());
-    }
-
-    @AfterAll
-    static void stopKafka() throws Exception {
-        kafka.close();
-    }
 
     @Test
     void aFailureBehindTheAsyncOperatorLosesAndDuplicatesNothing() throws Exception {
         Configuration conf =
-                JobRuns.configuration("in-flight", kafka.bootstrapServers(), checkpoints);
+                JobRuns.configuration("in-flight", KAFKA.bootstrapServers(), checkpoints);
         // Batches wait up to 20 ms to fill: a backlog keeps the async operator's 512 slots busy.
         conf.set(ScoringOptions.MAX_DELAY, Duration.ofMillis(20));
         conf.set(ScoringOptions.MAX_BATCH_SIZE, 64);
@@ -77,7 +55,7 @@ class InFlightFailureITCase {
         String events = topic(conf, ScoringOptions.EVENTS_TOPIC);
         FailOnceWhenArmed.reset();
 
-        clients.publish(events, keyedBySession(heads));
+        KAFKA.clients().publish(events, keyedBySession(heads));
         JobClient job =
                 JobRuns.start(
                         conf,
@@ -96,11 +74,12 @@ class InFlightFailureITCase {
                                         .uid("fault-after-inference"),
                         predictions -> {});
         // Committed heads: a checkpoint has completed, the failure restores from it.
-        awaitPredictions(clients, conf, heads.size());
+        awaitPredictions(KAFKA.clients(), conf, heads.size());
         FailOnceWhenArmed.ARMED.set(true);
-        clients.publish(events, keyedBySession(tails));
+        KAFKA.clients().publish(events, keyedBySession(tails));
 
-        List<Prediction> predictions = awaitPredictions(clients, conf, heads.size() + tails.size());
+        List<Prediction> predictions =
+                awaitPredictions(KAFKA.clients(), conf, heads.size() + tails.size());
         job.cancel().get();
 
         assertThat(FailOnceWhenArmed.FAILURES).as("the injected failure happened").hasValue(1);

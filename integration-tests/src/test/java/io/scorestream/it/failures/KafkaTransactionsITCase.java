@@ -9,14 +9,13 @@ import static io.scorestream.it.failures.JobRuns.topic;
 import static io.scorestream.it.input.KafkaClients.keyedBySession;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.scorestream.it.input.KafkaClients;
+import io.scorestream.it.KafkaBroker;
 import io.scorestream.it.input.TestJobs;
 import io.scorestream.jobs.ScoringPipeline;
 import io.scorestream.jobs.config.InvalidSettingsException;
 import io.scorestream.jobs.config.KafkaSettings;
 import io.scorestream.jobs.config.ScoringOptions;
 import io.scorestream.jobs.config.ScoringSettings;
-import io.scorestream.jobs.embedded.EmbeddedKafka;
 import io.scorestream.jobs.kafka.KafkaPreflight;
 import io.scorestream.operators.synthetic.SyntheticSession;
 import io.scorestream.operators.synthetic.SyntheticSessions;
@@ -42,12 +41,9 @@ import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,34 +55,16 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class KafkaTransactionsITCase {
 
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(TestJobs.PARALLELISM)
-                            .build());
+    @RegisterExtension static final MiniClusterExtension FLINK = TestJobs.miniCluster();
 
-    private static EmbeddedKafka kafka;
-    private static KafkaClients clients;
+    @RegisterExtension static final KafkaBroker KAFKA = new KafkaBroker();
 
     @TempDir Path checkpoints;
-
-    @BeforeAll
-    static void startKafka() throws Exception {
-        kafka = EmbeddedKafka.start();
-        clients = KafkaClients.plain(kafka.bootstrapServers());
-    }
-
-    @AfterAll
-    static void stopKafka() throws Exception {
-        kafka.close();
-    }
 
     @Test
     void lingeringTransactionsOfACrashedJobAreAbortedOnRestore() throws Exception {
         Configuration conf =
-                JobRuns.configuration("lingering", kafka.bootstrapServers(), checkpoints);
+                JobRuns.configuration("lingering", KAFKA.bootstrapServers(), checkpoints);
         conf.set(
                 CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
                 ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
@@ -99,7 +77,7 @@ class KafkaTransactionsITCase {
         String predictionsTopic = topic(conf, ScoringOptions.PREDICTIONS_TOPIC);
         CrashInCheckpoint.reset();
 
-        clients.publish(events, keyedBySession(heads));
+        KAFKA.clients().publish(events, keyedBySession(heads));
         JobClient first =
                 JobRuns.start(
                         crashing,
@@ -107,9 +85,9 @@ class KafkaTransactionsITCase {
                         "lingering-first",
                         ScoringPipeline.microBatchedAsync(),
                         KafkaTransactionsITCase::tap);
-        awaitPredictions(clients, conf, heads.size());
+        awaitPredictions(KAFKA.clients(), conf, heads.size());
         CrashInCheckpoint.ARMED.set(true);
-        clients.publish(events, keyedBySession(tails));
+        KAFKA.clients().publish(events, keyedBySession(tails));
         assertThat(CrashInCheckpoint.STALLED.await(60, TimeUnit.SECONDS))
                 .as("a checkpoint with predictions in its transaction began")
                 .isTrue();
@@ -119,11 +97,11 @@ class KafkaTransactionsITCase {
         // The crashed job's transaction stays open: readers are held back, and its transactional
         // ids are open in the coordinator.
         Map<Integer, JobRuns.Offsets> afterCrash =
-                stableAndEndOffsets(kafka.bootstrapServers(), predictionsTopic);
+                stableAndEndOffsets(KAFKA.bootstrapServers(), predictionsTopic);
         assertThat(hasOpenTransaction(afterCrash)).as("open transaction after the crash").isTrue();
         // Showing that something does not happen takes time: give the broker a second to close it.
         Thread.sleep(1_000);
-        assertThat(stableAndEndOffsets(kafka.bootstrapServers(), predictionsTopic))
+        assertThat(stableAndEndOffsets(KAFKA.bootstrapServers(), predictionsTopic))
                 .as("nothing closes it but the job")
                 .isEqualTo(afterCrash);
         // ...which the start-up check does not mistake for another job writing.
@@ -141,9 +119,10 @@ class KafkaTransactionsITCase {
                         "lingering-restored",
                         ScoringPipeline.microBatchedAsync(),
                         KafkaTransactionsITCase::tap);
-        List<Prediction> predictions = awaitPredictions(clients, conf, heads.size() + tails.size());
+        List<Prediction> predictions =
+                awaitPredictions(KAFKA.clients(), conf, heads.size() + tails.size());
         Map<Integer, JobRuns.Offsets> afterRestore =
-                stableAndEndOffsets(kafka.bootstrapServers(), predictionsTopic);
+                stableAndEndOffsets(KAFKA.bootstrapServers(), predictionsTopic);
         second.cancel().get();
 
         for (var partition : afterCrash.entrySet()) {
@@ -163,7 +142,7 @@ class KafkaTransactionsITCase {
     @Test
     void aSecondJobWithTheSameTransactionalIdPrefixIsRefused() throws Exception {
         Configuration conf =
-                JobRuns.configuration("same-prefix", kafka.bootstrapServers(), checkpoints);
+                JobRuns.configuration("same-prefix", KAFKA.bootstrapServers(), checkpoints);
         KafkaSettings kafkaSettings = ScoringSettings.from(conf).kafka();
         String events = topic(conf, ScoringOptions.EVENTS_TOPIC);
         JobClient running = JobRuns.start(conf, TestJobs.PARALLELISM, "same-prefix");
@@ -177,12 +156,13 @@ class KafkaTransactionsITCase {
                                 while (producing.get()) {
                                     SyntheticSession session =
                                             generator.next(System.currentTimeMillis());
-                                    clients.publish(events, keyedBySession(session.events()));
+                                    KAFKA.clients()
+                                            .publish(events, keyedBySession(session.events()));
                                     Thread.sleep(20);
                                 }
                                 return null;
                             });
-            awaitPredictions(clients, conf, 1);
+            awaitPredictions(KAFKA.clients(), conf, 1);
 
             // A job that keeps writing shows: a transaction is open at one look and new ones
             // have begun at the next. Retried a few times, since a first look may fall between

@@ -6,10 +6,9 @@ import static io.scorestream.it.failures.JobRuns.awaitPredictions;
 import static io.scorestream.it.failures.JobRuns.topic;
 import static io.scorestream.it.input.KafkaClients.keyedBySession;
 
-import io.scorestream.it.input.KafkaClients;
+import io.scorestream.it.KafkaBroker;
 import io.scorestream.it.input.TestJobs;
 import io.scorestream.jobs.config.ScoringOptions;
-import io.scorestream.jobs.embedded.EmbeddedKafka;
 import io.scorestream.operators.synthetic.SyntheticSession;
 import io.scorestream.schemas.InferenceEvent;
 import io.scorestream.schemas.Prediction;
@@ -21,10 +20,7 @@ import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -37,36 +33,18 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class RestoreITCase {
 
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+    @RegisterExtension static final MiniClusterExtension FLINK = TestJobs.miniCluster();
 
-    private static EmbeddedKafka kafka;
-    private static KafkaClients clients;
+    @RegisterExtension static final KafkaBroker KAFKA = new KafkaBroker();
 
     @TempDir Path checkpoints;
-
-    @BeforeAll
-    static void startKafka() throws Exception {
-        kafka = EmbeddedKafka.start();
-        clients = KafkaClients.plain(kafka.bootstrapServers());
-    }
-
-    @AfterAll
-    static void stopKafka() throws Exception {
-        kafka.close();
-    }
 
     @ParameterizedTest(name = "{0} {1} -> {2}")
     @CsvSource({"checkpoint, 2, 1", "savepoint, 2, 1", "savepoint, 1, 2"})
     void restoredSessionStateScoresAsAnUninterruptedRun(String kind, int before, int after)
             throws Exception {
         String testId = "restore-" + kind + "-" + before + "-" + after;
-        Configuration conf = JobRuns.configuration(testId, kafka.bootstrapServers(), checkpoints);
+        Configuration conf = JobRuns.configuration(testId, KAFKA.bootstrapServers(), checkpoints);
         conf.set(
                 CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
                 ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
@@ -75,9 +53,9 @@ class RestoreITCase {
         List<InferenceEvent> tails = JobRuns.tails(sessions, 0.5);
         String events = topic(conf, ScoringOptions.EVENTS_TOPIC);
 
-        clients.publish(events, keyedBySession(heads));
+        KAFKA.clients().publish(events, keyedBySession(heads));
         JobClient first = JobRuns.start(conf, before, testId + "-first");
-        awaitPredictions(clients, conf, heads.size());
+        awaitPredictions(KAFKA.clients(), conf, heads.size());
         String restoreFrom;
         if (kind.equals("savepoint")) {
             restoreFrom =
@@ -93,11 +71,12 @@ class RestoreITCase {
             restoreFrom = JobRuns.latestCheckpoint(checkpoints, first.getJobID()).toString();
         }
 
-        clients.publish(events, keyedBySession(tails));
+        KAFKA.clients().publish(events, keyedBySession(tails));
         Configuration restored = new Configuration(conf);
         restored.set(StateRecoveryOptions.SAVEPOINT_PATH, restoreFrom);
         JobClient second = JobRuns.start(restored, after, testId + "-second");
-        List<Prediction> predictions = awaitPredictions(clients, conf, heads.size() + tails.size());
+        List<Prediction> predictions =
+                awaitPredictions(KAFKA.clients(), conf, heads.size() + tails.size());
         second.cancel().get();
 
         assertOnePredictionPerEvent(predictions, TestJobs.events(sessions));

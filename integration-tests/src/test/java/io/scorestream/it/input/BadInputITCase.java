@@ -2,11 +2,11 @@ package io.scorestream.it.input;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.scorestream.it.KafkaBroker;
 import io.scorestream.it.input.KafkaClients.KeyValue;
 import io.scorestream.jobs.config.ScoringOptions;
 import io.scorestream.jobs.dlq.DeadLetterReplay;
 import io.scorestream.jobs.dlq.ReplayOptions;
-import io.scorestream.jobs.embedded.EmbeddedKafka;
 import io.scorestream.operators.ingest.WireFormat;
 import io.scorestream.operators.synthetic.SyntheticSession;
 import io.scorestream.schemas.AvroCodec;
@@ -36,11 +36,8 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
@@ -57,31 +54,13 @@ class BadInputITCase {
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(90);
     private static final int SCHEMA_ID = 3;
 
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(TestJobs.PARALLELISM)
-                            .build());
+    @RegisterExtension static final MiniClusterExtension FLINK = TestJobs.miniCluster();
 
-    private static EmbeddedKafka kafka;
-    private static KafkaClients clients;
+    @RegisterExtension static final KafkaBroker KAFKA = new KafkaBroker();
 
     private final AvroCodec<InferenceEvent> codec = AvroCodec.of(InferenceEvent.class);
     @TempDir Path checkpoints;
     private String testId;
-
-    @BeforeAll
-    static void startKafka() throws Exception {
-        kafka = EmbeddedKafka.start();
-        clients = KafkaClients.plain(kafka.bootstrapServers());
-    }
-
-    @AfterAll
-    static void stopKafka() throws Exception {
-        kafka.close();
-    }
 
     @BeforeEach
     void name(TestInfo info) {
@@ -174,16 +153,17 @@ class BadInputITCase {
             records.add(badByName.get(names.get(next++)));
         }
         List<RecordMetadata> landed =
-                clients.publish(topic(conf, ScoringOptions.EVENTS_TOPIC), records);
+                KAFKA.clients().publish(topic(conf, ScoringOptions.EVENTS_TOPIC), records);
 
         JobClient job = TestJobs.start(conf, testId);
         List<Prediction> predictions = awaitPredictions(conf, good.size());
         List<DeadLetter> letters =
-                clients.readCommitted(
-                        topic(conf, ScoringOptions.DEAD_LETTER_TOPIC),
-                        DeadLetter.class,
-                        read -> read.size() >= badByName.size(),
-                        READ_TIMEOUT);
+                KAFKA.clients()
+                        .readCommitted(
+                                topic(conf, ScoringOptions.DEAD_LETTER_TOPIC),
+                                DeadLetter.class,
+                                read -> read.size() >= badByName.size(),
+                                READ_TIMEOUT);
         JobStatus status = job.getJobStatus().get();
         job.cancel().get();
 
@@ -238,16 +218,17 @@ class BadInputITCase {
         for (InferenceEvent event : events) {
             records.add(new KeyValue(event.getSessionId().getBytes(), codec.encode(event)));
         }
-        clients.publish(topic(strict, ScoringOptions.EVENTS_TOPIC), records);
+        KAFKA.clients().publish(topic(strict, ScoringOptions.EVENTS_TOPIC), records);
 
         JobClient first = TestJobs.start(strict, testId + "-strict");
         awaitPredictions(strict, events.size() - tooLarge.size());
         List<DeadLetter> letters =
-                clients.readCommitted(
-                        topic(strict, ScoringOptions.DEAD_LETTER_TOPIC),
-                        DeadLetter.class,
-                        read -> read.size() >= tooLarge.size(),
-                        READ_TIMEOUT);
+                KAFKA.clients()
+                        .readCommitted(
+                                topic(strict, ScoringOptions.DEAD_LETTER_TOPIC),
+                                DeadLetter.class,
+                                read -> read.size() >= tooLarge.size(),
+                                READ_TIMEOUT);
         // Stopped with a savepoint, as for a redeployment: offsets and session state carry over.
         String savepoint =
                 first.stopWithSavepoint(
@@ -262,12 +243,12 @@ class BadInputITCase {
         // The fix: the default range. Replay the rejected events and run the fixed job from the
         // savepoint: it reads only the replayed records, and scores each once.
         Properties client = new Properties();
-        client.setProperty("bootstrap.servers", kafka.bootstrapServers());
+        client.setProperty("bootstrap.servers", KAFKA.bootstrapServers());
         new DeadLetterReplay(client)
                 .replay(
                         ReplayOptions.parse(
                                 List.of(
-                                        "--bootstrap", kafka.bootstrapServers(),
+                                        "--bootstrap", KAFKA.bootstrapServers(),
                                         "--from-topic",
                                                 topic(strict, ScoringOptions.DEAD_LETTER_TOPIC),
                                         "--to-topic", topic(strict, ScoringOptions.EVENTS_TOPIC),
@@ -287,8 +268,8 @@ class BadInputITCase {
     // ---------------------------------------------------------------------------------------
 
     private Configuration configuration() throws Exception {
-        Configuration conf = TestJobs.configuration(testId, kafka.bootstrapServers(), checkpoints);
-        kafka.createTopics(
+        Configuration conf = TestJobs.configuration(testId, KAFKA.bootstrapServers(), checkpoints);
+        KAFKA.createTopics(
                 3,
                 List.of(
                         topic(conf, ScoringOptions.EVENTS_TOPIC),
@@ -303,13 +284,15 @@ class BadInputITCase {
     }
 
     private List<Prediction> awaitPredictions(Configuration conf, int expected) {
-        return clients.readCommitted(
-                topic(conf, ScoringOptions.PREDICTIONS_TOPIC),
-                Prediction.class,
-                read ->
-                        new HashSet<>(read.stream().map(Prediction::getEventId).toList()).size()
-                                >= expected,
-                READ_TIMEOUT);
+        return KAFKA.clients()
+                .readCommitted(
+                        topic(conf, ScoringOptions.PREDICTIONS_TOPIC),
+                        Prediction.class,
+                        read ->
+                                new HashSet<>(read.stream().map(Prediction::getEventId).toList())
+                                                .size()
+                                        >= expected,
+                        READ_TIMEOUT);
     }
 
     private static InferenceEvent bad(

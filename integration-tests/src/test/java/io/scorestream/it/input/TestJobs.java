@@ -18,7 +18,9 @@ import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
 
 /**
  * Starts the scoring job the way {@code ScoringJobMain} does (settings from one Configuration,
@@ -28,6 +30,15 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 public final class TestJobs {
 
     public static final int PARALLELISM = 2;
+
+    /** One TaskManager with a slot per subtask: the MiniCluster every job test runs on. */
+    public static MiniClusterExtension miniCluster() {
+        return new MiniClusterExtension(
+                new MiniClusterResourceConfiguration.Builder()
+                        .setNumberTaskManagers(1)
+                        .setNumberSlotsPerTaskManager(PARALLELISM)
+                        .build());
+    }
 
     private TestJobs() {}
 
