@@ -5,9 +5,11 @@ import io.scorestream.operators.deadletter.DeadLetterReason;
 import io.scorestream.operators.deadletter.DeadLetters;
 import io.scorestream.operators.inference.InferenceRequest;
 import io.scorestream.operators.inference.InferenceResult;
+import io.scorestream.operators.inference.PathStep;
 import io.scorestream.schemas.AvroCodec;
 import io.scorestream.schemas.DeadLetter;
 import io.scorestream.schemas.InferenceEvent;
+import io.scorestream.schemas.ModelStep;
 import io.scorestream.schemas.Prediction;
 import io.scorestream.schemas.StageLatency;
 import java.nio.ByteBuffer;
@@ -46,6 +48,8 @@ public class PredictionAssembler extends ProcessFunction<InferenceResult, Predic
                         metrics,
                         EnumSet.of(
                                 DeadLetterReason.INFERENCE_FAILED,
+                                DeadLetterReason.CIRCUIT_OPEN,
+                                DeadLetterReason.MODEL_UNAVAILABLE,
                                 DeadLetterReason.INFERENCE_TIMEOUT,
                                 DeadLetterReason.OVER_BUDGET));
         predictions = metrics.counter("predictions");
@@ -62,24 +66,24 @@ public class PredictionAssembler extends ProcessFunction<InferenceResult, Predic
             ctx.output(DeadLetters.OUTPUT, deadLetter(result, reason, now));
             return;
         }
-        if (result.outcome == InferenceResult.Outcome.FALLBACK) {
+        if (result.isFallback()) {
             fallbacks.inc();
         }
         predictions.inc();
         Prediction prediction = prediction(result, now);
-        endToEndHistogram(result.request).update(prediction.getLatency().getEndToEndMillis());
+        endToEndHistogram(result).update(prediction.getLatency().getEndToEndMillis());
         out.collect(prediction);
     }
 
     /** Event time to emitted, per model version (a job may serve several). */
-    private Histogram endToEndHistogram(InferenceRequest request) {
+    private Histogram endToEndHistogram(InferenceResult result) {
         return endToEndMillis.computeIfAbsent(
-                request.modelName + ":" + request.modelVersion,
+                result.modelName + ":" + result.modelVersion,
                 ignored ->
                         getRuntimeContext()
                                 .getMetricGroup()
-                                .addGroup("model", request.modelName)
-                                .addGroup("version", request.modelVersion)
+                                .addGroup("model", result.modelName)
+                                .addGroup("version", result.modelVersion)
                                 .histogram(
                                         "endToEndMillis",
                                         new DescriptiveStatisticsHistogram(4096)));
@@ -87,22 +91,25 @@ public class PredictionAssembler extends ProcessFunction<InferenceResult, Predic
 
     static Prediction prediction(InferenceResult result, long now) {
         InferenceRequest request = result.request;
-        InferenceEvent event = request.event;
         List<Float> scores = new ArrayList<>(result.scores.length);
         for (float score : result.scores) {
             scores.add(score);
         }
-        boolean fallback = result.outcome == InferenceResult.Outcome.FALLBACK;
+        List<ModelStep> path = new ArrayList<>(result.path.length);
+        for (PathStep step : result.path) {
+            path.add(new ModelStep(step.model, step.version, step.outcome.name()));
+        }
+        boolean fallback = result.isFallback();
         return Prediction.newBuilder()
-                .setEventId(event.getEventId())
-                .setSessionId(event.getSessionId())
-                .setUserId(event.getUserId())
-                .setEventType(event.getEventType())
-                .setModelName(request.modelName)
-                .setModelVersion(request.modelVersion)
+                .setEventId(request.eventId)
+                .setSessionId(request.sessionId)
+                .setUserId(request.userId)
+                .setEventType(request.eventType)
+                .setModelName(result.modelName)
+                .setModelVersion(result.modelVersion)
                 .setScore(result.scores[0])
                 .setScores(scores)
-                .setEventTime(event.getEventTime())
+                .setEventTime(Instant.ofEpochMilli(request.eventTimeMillis))
                 .setScoredTime(Instant.ofEpochMilli(now))
                 .setSessionEventCount(request.sessionEventCount)
                 .setLatency(
@@ -112,28 +119,31 @@ public class PredictionAssembler extends ProcessFunction<InferenceResult, Predic
                                 .setComputeMicros(result.computeMicros)
                                 .setInferenceMicros(result.inferenceMicros)
                                 .setBatchSize(result.batchSize)
-                                .setEndToEndMillis(now - event.getEventTime().toEpochMilli())
+                                .setEndToEndMillis(now - request.eventTimeMillis)
                                 .build())
+                .setCached(result.cached)
                 .setFallback(fallback)
                 .setFallbackReason(fallback ? result.reason : null)
                 .setOverBudget(
                         fallback && DeadLetterReason.OVER_BUDGET.name().equals(result.reason))
+                .setRolloutId(request.rolloutId)
+                .setPath(path)
                 .build();
     }
 
     private DeadLetter deadLetter(InferenceResult result, DeadLetterReason reason, long now) {
-        InferenceEvent event = result.request.event;
+        InferenceRequest request = result.request;
         return DeadLetter.newBuilder()
-                .setOriginalValue(ByteBuffer.wrap(eventCodec.encode(event)))
-                .setEventId(event.getEventId())
+                .setOriginalValue(ByteBuffer.wrap(eventCodec.encode(request.toEvent())))
+                .setEventId(request.eventId)
                 .setStage(reason.stage().label())
                 .setReason(reason.name())
                 .setErrorClass(result.errorClass)
                 .setMessage(
                         "model "
-                                + result.request.modelName
+                                + result.modelName
                                 + ":"
-                                + result.request.modelVersion
+                                + result.modelVersion
                                 + ": "
                                 + result.message)
                 .setDeadLetterTime(Instant.ofEpochMilli(now))

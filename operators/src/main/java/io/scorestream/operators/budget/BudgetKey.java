@@ -1,7 +1,6 @@
 package io.scorestream.operators.budget;
 
 import io.scorestream.operators.inference.InferenceRequest;
-import io.scorestream.schemas.InferenceEvent;
 import org.apache.flink.api.java.functions.KeySelector;
 
 /**
@@ -13,14 +12,13 @@ public final class BudgetKey implements KeySelector<InferenceRequest, String> {
 
     @Override
     public String getKey(InferenceRequest request) {
-        return of(request.event);
+        return of(request.userId, request.sessionId);
     }
 
-    public static String of(InferenceEvent event) {
-        String user = event.getUserId();
-        if (user != null && !user.isBlank()) {
-            return "user:" + user;
+    public static String of(String userId, String sessionId) {
+        if (userId != null && !userId.isBlank()) {
+            return "user:" + userId;
         }
-        return "session:" + event.getSessionId();
+        return "session:" + sessionId;
     }
 }

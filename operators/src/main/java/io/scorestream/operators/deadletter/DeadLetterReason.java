@@ -37,8 +37,16 @@ public enum DeadLetterReason {
     OUT_OF_RANGE_FEATURE(Stage.VALIDATE),
     /** The event is older than {@code scorestream.input.max-event-age}. */
     LATE_EVENT(Stage.VALIDATE),
+    /** No model answered within the timeout. */
     INFERENCE_TIMEOUT(Stage.INFERENCE),
+    /** The model failed on this event's input. */
     INFERENCE_FAILED(Stage.INFERENCE),
+    /** The model's circuit breaker was open, and no fallback model answered. */
+    CIRCUIT_OPEN(Stage.INFERENCE),
+    /**
+     * The model version could not be loaded or had no room in its queue, and no fallback answered.
+     */
+    MODEL_UNAVAILABLE(Stage.INFERENCE),
     /** The user spent the window's compute budget ({@code scorestream.budget.*}). */
     OVER_BUDGET(Stage.BUDGET);
 

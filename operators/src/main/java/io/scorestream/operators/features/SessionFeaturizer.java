@@ -1,7 +1,10 @@
 package io.scorestream.operators.features;
 
+import io.scorestream.model.FeatureLayout;
 import io.scorestream.operators.inference.InferenceRequest;
+import io.scorestream.operators.inference.ModelInput;
 import io.scorestream.operators.ingest.EventSpec;
+import io.scorestream.operators.routing.ServingPlan;
 import io.scorestream.schemas.InferenceEvent;
 import java.time.Duration;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -13,7 +16,9 @@ import org.apache.flink.util.Collector;
 
 /**
  * Keyed by session id: folds each event into the session's state (rolling aggregates and the last
- * events) and emits the event with the model input built from it.
+ * events), routes the event to a model by its type, and emits it with the inputs of the models it
+ * may meet: the routed one, the cascade's large model and the fallback model of the {@link
+ * ServingPlan}.
  *
  * <p>Sessions expire after {@code sessionTtl} without events (state TTL, cleaned up by RocksDB
  * compaction and incrementally on the heap backend), so state does not grow with every session ever
@@ -27,18 +32,30 @@ public class SessionFeaturizer
 
     private final EventSpec eventSpec;
     private final SessionFeatures features;
-    private final ModelTarget target;
+    private final ServingPlan plan;
     private final Duration sessionTtl;
 
     private transient ValueState<SessionState> session;
 
     public SessionFeaturizer(
-            EventSpec eventSpec, int historyLength, ModelTarget target, Duration sessionTtl) {
+            EventSpec eventSpec, int historyLength, ServingPlan plan, Duration sessionTtl) {
         this.eventSpec = eventSpec;
         this.features = new SessionFeatures(eventSpec, historyLength);
-        this.target = target;
+        this.plan = plan;
         this.sessionTtl = sessionTtl;
-        if (target.layout() == io.scorestream.model.FeatureLayout.SESSION_SEQUENCE
+        for (ModelTarget target : plan.targets().values()) {
+            checkHistoryCovers(target, historyLength);
+        }
+    }
+
+    /** Builds inputs for one model version only. */
+    public SessionFeaturizer(
+            EventSpec eventSpec, int historyLength, ModelTarget target, Duration sessionTtl) {
+        this(eventSpec, historyLength, ServingPlan.single(target), sessionTtl);
+    }
+
+    static void checkHistoryCovers(ModelTarget target, int historyLength) {
+        if (target.layout() == FeatureLayout.SESSION_SEQUENCE
                 && target.sequenceLength() > historyLength) {
             throw new IllegalArgumentException(
                     "session history of "
@@ -83,16 +100,28 @@ public class SessionFeaturizer
                         eventSpec.typeIndex(event.getEventType()),
                         event.getFeatures(),
                         event.getEventTime().toEpochMilli());
-        float[] input = target.buildInput(features, state, observation);
         session.update(state);
-        long featurizeMicros = (System.nanoTime() - started) / 1_000;
-        out.collect(
-                new InferenceRequest(
+        String model = plan.modelFor(event.getEventType());
+        InferenceRequest request =
+                InferenceRequest.of(
                         event,
-                        target.name(),
-                        target.version(),
-                        input,
+                        input(plan.target(model), state, observation),
                         (int) observation.count(),
-                        featurizeMicros));
+                        0);
+        var cascade = plan.cascadeFrom(model);
+        if (cascade.isPresent()) {
+            request.escalation = input(plan.target(cascade.get().to()), state, observation);
+        }
+        var fallback = plan.fallbackFor(model);
+        if (fallback.isPresent()) {
+            request.fallback = input(plan.target(fallback.get()), state, observation);
+        }
+        request.featurizeMicros = (System.nanoTime() - started) / 1_000;
+        out.collect(request);
+    }
+
+    private ModelInput input(ModelTarget target, SessionState state, Observation observation) {
+        return new ModelInput(
+                target.name(), target.version(), target.buildInput(features, state, observation));
     }
 }

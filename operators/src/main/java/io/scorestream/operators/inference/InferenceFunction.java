@@ -4,22 +4,25 @@ import io.scorestream.model.ModelLoader;
 import io.scorestream.model.ModelRepository;
 import io.scorestream.operators.deadletter.DeadLetterReason;
 import io.scorestream.operators.features.ModelTarget;
+import io.scorestream.operators.routing.ServingPlan;
 import io.scorestream.operators.time.Clock;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Set;
-import java.util.concurrent.CompletionException;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 
 /**
- * Sends each request to the TaskManager's shared {@link InferenceService} and completes with its
- * scores. Every path completes the result future: success, model error (dead letter) and timeout
- * (fallback or dead letter, as configured). A slow or failing model degrades records, never the
- * job.
+ * Scores each request with the TaskManager's shared {@link InferenceService}s, along the request's
+ * path (see {@link RequestScorer}): routed model, cascade, fallback model, default score or dead
+ * letter. Every path completes the result future, so a slow, failing or missing model degrades
+ * records, never the job.
  *
  * <p>Use with {@code AsyncDataStream.unorderedWait}: Flink checkpoints the in-flight requests and
  * re-sends them after a restore, so none is lost.
@@ -27,91 +30,116 @@ import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 public class InferenceFunction extends RichAsyncFunction<InferenceRequest, InferenceResult> {
     private static final long serialVersionUID = 1L;
 
-    private final ModelTarget target;
+    private final ServingPlan plan;
     private final InferenceSettings settings;
 
-    private transient InferenceServices.Lease lease;
-    private transient InferenceMetrics metrics;
+    private transient ModelEndpoints endpoints;
+    private transient RequestScorer scorer;
+    private transient Counter escalations;
+    private transient Counter fallbackModelScores;
+    private transient Counter defaultScores;
 
-    /** Requests not yet ended; a model answer arriving after the timeout finds its request gone. */
-    private transient Set<InferenceRequest> pending;
+    /**
+     * Requests not yet ended, with the calls made so far; a model answer arriving after the timeout
+     * finds its request gone.
+     */
+    private transient Map<InferenceRequest, List<PathStep>> pending;
 
-    public InferenceFunction(ModelTarget target, InferenceSettings settings) {
-        this.target = target;
+    public InferenceFunction(ServingPlan plan, InferenceSettings settings) {
+        this.plan = plan;
         this.settings = settings;
+    }
+
+    /** Serves one model version, without routing, cascade or fallback model. */
+    public InferenceFunction(ModelTarget target, InferenceSettings settings) {
+        this(ServingPlan.single(target), settings);
     }
 
     @Override
     public void open(OpenContext openContext) {
+        var metricGroup = getRuntimeContext().getMetricGroup();
+        endpoints = new ModelEndpoints(this::acquire, metricGroup, Clock.system());
+        // Load the plan's versions now rather than on the first events; a version that fails here
+        // is retried later, and its events take the fallback chain meanwhile.
+        for (ModelTarget target : plan.targets().values()) {
+            endpoints.endpoint(new ModelInput(target.name(), target.version(), null));
+        }
+        scorer = new RequestScorer(endpoints, plan.cascade(), settings);
+        escalations = metricGroup.counter("escalations");
+        fallbackModelScores = metricGroup.counter("fallbackModelScores");
+        defaultScores = metricGroup.counter("defaultScores");
+        pending = new ConcurrentHashMap<>();
+    }
+
+    private InferenceServices.Lease acquire(ModelInput version) {
         InferenceServices.Key key =
                 new InferenceServices.Key(
                         settings.modelRepository(),
-                        target.name(),
-                        target.version(),
+                        version.model,
+                        version.version,
                         settings.device());
-        lease = InferenceServices.acquire(key, this::startService);
-        metrics =
-                new InferenceMetrics(
-                        getRuntimeContext().getMetricGroup(),
-                        target.name(),
-                        target.version(),
-                        () -> lease.service().queueDepth());
-        pending = ConcurrentHashMap.newKeySet();
+        return InferenceServices.acquire(key, () -> startService(version));
     }
 
-    private InferenceService startService() {
+    private InferenceService startService(ModelInput version) {
         var location =
                 ModelRepository.at(Path.of(settings.modelRepository()))
-                        .resolve(target.name(), target.version());
+                        .resolve(version.model, version.version);
         return new InferenceService(
                 ModelLoader.load(location, settings.loadOptions()),
                 settings.batching(),
+                settings.cache(),
+                settings.breaker(),
                 Clock.system());
     }
 
     @Override
     public void asyncInvoke(InferenceRequest request, ResultFuture<InferenceResult> resultFuture)
             throws Exception {
-        long submitted = System.nanoTime();
-        pending.add(request);
-        metrics.requested();
-        lease.service()
-                .submit(request.input)
+        List<PathStep> path = Collections.synchronizedList(new ArrayList<>(2));
+        pending.put(request, path);
+        scorer.score(request, path, System.nanoTime())
                 .whenComplete(
-                        (row, error) -> {
-                            if (!pending.remove(request)) {
+                        (result, error) -> {
+                            if (pending.remove(request) == null) {
                                 return; // timed out already; Flink has its answer
                             }
-                            long micros = (System.nanoTime() - submitted) / 1_000;
-                            if (error == null) {
-                                metrics.scored(row);
-                                resultFuture.complete(
-                                        Collections.singleton(
-                                                InferenceResult.scored(request, row, micros)));
-                            } else {
-                                metrics.failed();
-                                resultFuture.complete(
-                                        Collections.singleton(
-                                                InferenceResult.failed(
-                                                        request,
-                                                        DeadLetterReason.INFERENCE_FAILED.name(),
-                                                        unwrap(error),
-                                                        micros)));
+                            if (error != null) {
+                                resultFuture.completeExceptionally(error);
+                                return;
                             }
+                            count(result);
+                            resultFuture.complete(Collections.singleton(result));
                         });
+    }
+
+    private void count(InferenceResult result) {
+        for (PathStep step : result.path) {
+            if (step.outcome == StepOutcome.ESCALATED) {
+                escalations.inc();
+            }
+        }
+        if (result.outcome == InferenceResult.Outcome.FALLBACK) {
+            defaultScores.inc();
+        } else if (result.isFallback()) {
+            fallbackModelScores.inc();
+        }
     }
 
     @Override
     public void timeout(InferenceRequest request, ResultFuture<InferenceResult> resultFuture) {
-        if (!pending.remove(request)) {
+        List<PathStep> path = pending.remove(request);
+        if (path == null) {
             return; // answered in the meantime
         }
-        metrics.timedOut(settings.timeoutPolicy());
         String reason = DeadLetterReason.INFERENCE_TIMEOUT.name();
         InferenceResult result =
                 switch (settings.timeoutPolicy()) {
-                    case FALLBACK ->
-                            InferenceResult.fallback(request, reason, settings.fallbackScore(), 0);
+                    case FALLBACK -> {
+                        defaultScores.inc();
+                        yield InferenceResult.fallback(
+                                request, reason, settings.fallbackScore(), 0);
+                    }
                     case DEAD_LETTER ->
                             InferenceResult.failed(
                                     request,
@@ -119,19 +147,16 @@ public class InferenceFunction extends RichAsyncFunction<InferenceRequest, Infer
                                     new TimeoutException("inference did not finish in time"),
                                     0);
                 };
+        synchronized (path) {
+            result.withPath(path);
+        }
         resultFuture.complete(Collections.singleton(result));
     }
 
     @Override
     public void close() {
-        if (lease != null) {
-            lease.close();
+        if (endpoints != null) {
+            endpoints.close();
         }
-    }
-
-    private static Throwable unwrap(Throwable error) {
-        return error instanceof CompletionException && error.getCause() != null
-                ? error.getCause()
-                : error;
     }
 }

@@ -1,7 +1,6 @@
 package io.scorestream.operators.inference;
 
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.IntSupplier;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MeterView;
@@ -9,9 +8,11 @@ import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 
 /**
- * The inference stage's metrics, under {@code model.<name>.version.<version>} of the operator's
- * group: batch size, queue wait and compute time (histograms, one sample per scored row), rows/s,
- * in-flight requests, queue depth, timeouts, failures and fallbacks.
+ * One model version's metrics in the inference operator, under {@code
+ * model.<name>.version.<version>} of the operator's group: batch size, queue wait and compute time
+ * (histograms, one sample per scored row), rows/s, in-flight calls, queue depth, timeouts,
+ * failures, calls skipped by the open circuit breaker or because the version is unavailable, cache
+ * hits and misses with the hit ratio, and the breaker's state (0 closed, 1 open, 2 half-open).
  */
 final class InferenceMetrics {
     private static final int HISTOGRAM_WINDOW = 4096;
@@ -22,11 +23,17 @@ final class InferenceMetrics {
     private final Counter rowsScored;
     private final Counter timeouts;
     private final Counter failures;
-    private final Counter fallbacks;
+    private final Counter circuitOpen;
+    private final Counter unavailable;
+    private final Counter cacheHits;
     private final AtomicInteger inFlight = new AtomicInteger();
 
-    InferenceMetrics(MetricGroup operator, String model, String version, IntSupplier queueDepth) {
-        MetricGroup group = operator.addGroup("model", model).addGroup("version", version);
+    /** The version's running service, once there is one; gauges read 0 until then. */
+    private volatile InferenceService service;
+
+    InferenceMetrics(MetricGroup operator, ModelInput version) {
+        MetricGroup group =
+                operator.addGroup("model", version.model).addGroup("version", version.version);
         batchSize =
                 group.histogram("batchSize", new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
         queueWaitMicros =
@@ -39,9 +46,24 @@ final class InferenceMetrics {
         group.meter("rowsPerSecond", new MeterView(rowsScored));
         timeouts = group.counter("timeouts");
         failures = group.counter("failures");
-        fallbacks = group.counter("fallbacks");
+        circuitOpen = group.counter("circuitOpenSkips");
+        unavailable = group.counter("unavailable");
+        cacheHits = group.counter("cacheHits");
         group.gauge("inFlight", inFlight::get);
-        group.gauge("queueDepth", queueDepth::getAsInt);
+        group.gauge("queueDepth", () -> service == null ? 0 : service.queueDepth());
+        group.gauge(
+                "circuitState", () -> service == null ? 0 : service.breaker().state().ordinal());
+        group.gauge(
+                "cacheHitRatio",
+                () -> service == null || service.cache() == null ? 0 : service.cache().hitRatio());
+        group.gauge(
+                "cacheEntries",
+                () -> service == null || service.cache() == null ? 0 : service.cache().size());
+    }
+
+    /** The service the gauges read from now on. */
+    void attach(InferenceService running) {
+        this.service = running;
     }
 
     void requested() {
@@ -61,12 +83,20 @@ final class InferenceMetrics {
         failures.inc();
     }
 
-    /** A timeout ends the request for Flink; a late model answer is ignored by Flink. */
-    void timedOut(TimeoutPolicy policy) {
+    void timedOut() {
         inFlight.decrementAndGet();
         timeouts.inc();
-        if (policy == TimeoutPolicy.FALLBACK) {
-            fallbacks.inc();
+    }
+
+    void cacheHit() {
+        cacheHits.inc();
+    }
+
+    void skipped(StepOutcome why) {
+        if (why == StepOutcome.CIRCUIT_OPEN) {
+            circuitOpen.inc();
+        } else {
+            unavailable.inc();
         }
     }
 }

@@ -29,12 +29,29 @@ public final class InferenceService implements AutoCloseable {
     private final ScoringModel model;
     private final Clock clock;
     private final MicroBatcher<Pending> batcher;
+    private final ResultCache cache;
+    private final CircuitBreaker breaker;
     private final List<Thread> workers = new ArrayList<>();
 
+    /** A service without result cache or circuit breaker. */
     public InferenceService(ScoringModel model, BatchingConfig config, Clock clock) {
+        this(model, config, CacheConfig.off(), BreakerConfig.off(), clock);
+    }
+
+    public InferenceService(
+            ScoringModel model,
+            BatchingConfig config,
+            CacheConfig cacheConfig,
+            BreakerConfig breakerConfig,
+            Clock clock) {
         this.model = model;
         this.clock = clock;
         this.batcher = new MicroBatcher<>(config, clock);
+        this.cache =
+                cacheConfig.caches(model.manifest().name())
+                        ? new ResultCache(cacheConfig.maxEntries(), cacheConfig.ttl(), clock)
+                        : null;
+        this.breaker = new CircuitBreaker(breakerConfig, clock);
         ModelManifest manifest = model.manifest();
         warnIfOversubscribed(config.workerThreads(), model);
         for (int i = 0; i < config.workerThreads(); i++) {
@@ -69,6 +86,16 @@ public final class InferenceService implements AutoCloseable {
         }
     }
 
+    /** This version's result cache on this TaskManager, or null when it is not cached. */
+    public ResultCache cache() {
+        return cache;
+    }
+
+    /** This version's circuit breaker on this TaskManager. */
+    public CircuitBreaker breaker() {
+        return breaker;
+    }
+
     /** Rows waiting for a batch. */
     public int queueDepth() {
         return batcher.size();
@@ -87,6 +114,18 @@ public final class InferenceService implements AutoCloseable {
             LOG.debug("inference queue of {} full, waiting", model.manifest().name());
         }
         return result;
+    }
+
+    /**
+     * Queues one row if there is room now. For calls made from another model's completion (a
+     * cascade or fallback step), which must never block a worker thread.
+     *
+     * @return the future, or null when the queue is full
+     * @throws RejectedExecutionException when the service is closed
+     */
+    public CompletableFuture<ScoredRow> trySubmit(float[] row) {
+        CompletableFuture<ScoredRow> result = new CompletableFuture<>();
+        return batcher.offer(new Pending(row, result)) ? result : null;
     }
 
     private void runWorker(ModelSession session) {

@@ -3,18 +3,24 @@ package io.scorestream.operators.inference;
 import io.scorestream.model.DeviceSpec;
 import io.scorestream.model.LoadOptions;
 import java.io.Serializable;
+import java.time.Duration;
 
 /**
- * What the async inference operator needs to find, load and batch its model, and what to do when
- * inference times out.
+ * What the inference operator needs to find, load and batch its models, and what to do when a model
+ * gives no answer.
  *
  * @param modelRepository root folder of the model repository
  * @param device where the model runs: cpu, gpu, gpu:N
  * @param intraOpThreads threads one model call may use
  * @param interOpThreads threads for independent operators within one call
  * @param batching how rows are batched
- * @param timeoutPolicy fallback prediction or dead letter on timeout
+ * @param timeoutPolicy fallback prediction or dead letter when no model answered in time
+ * @param failurePolicy fallback prediction or dead letter when the model failed on the event
  * @param fallbackScore the score of a fallback prediction
+ * @param modelTimeout how long one model call may take before the next step of the fallback chain
+ *     is tried; zero: no limit of its own (the async timeout ends the request)
+ * @param cache the result cache of each model version
+ * @param breaker the circuit breaker of each model version
  */
 public record InferenceSettings(
         String modelRepository,
@@ -23,8 +29,35 @@ public record InferenceSettings(
         int interOpThreads,
         BatchingConfig batching,
         TimeoutPolicy timeoutPolicy,
-        float fallbackScore)
+        FailurePolicy failurePolicy,
+        float fallbackScore,
+        Duration modelTimeout,
+        CacheConfig cache,
+        BreakerConfig breaker)
         implements Serializable {
+
+    /** Settings with no model timeout, cache or breaker, and failures dead-lettered. */
+    public InferenceSettings(
+            String modelRepository,
+            String device,
+            int intraOpThreads,
+            int interOpThreads,
+            BatchingConfig batching,
+            TimeoutPolicy timeoutPolicy,
+            float fallbackScore) {
+        this(
+                modelRepository,
+                device,
+                intraOpThreads,
+                interOpThreads,
+                batching,
+                timeoutPolicy,
+                FailurePolicy.DEAD_LETTER,
+                fallbackScore,
+                Duration.ZERO,
+                CacheConfig.off(),
+                BreakerConfig.off());
+    }
 
     public LoadOptions loadOptions() {
         return new LoadOptions(DeviceSpec.parse(device), intraOpThreads, interOpThreads, 3);

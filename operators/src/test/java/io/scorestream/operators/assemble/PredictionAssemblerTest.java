@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.scorestream.operators.deadletter.DeadLetters;
 import io.scorestream.operators.inference.InferenceRequest;
 import io.scorestream.operators.inference.InferenceResult;
+import io.scorestream.operators.inference.ModelInput;
 import io.scorestream.operators.inference.ScoredRow;
 import io.scorestream.schemas.AvroCodec;
 import io.scorestream.schemas.DeadLetter;
@@ -95,7 +96,7 @@ class PredictionAssemblerTest {
         assertThat(letter.getMessage()).contains("fraud-mlp:2", "boom");
         byte[] value = new byte[letter.getOriginalValue().remaining()];
         letter.getOriginalValue().duplicate().get(value);
-        assertThat(AvroCodec.of(InferenceEvent.class).decode(value)).isEqualTo(request.event);
+        assertThat(AvroCodec.of(InferenceEvent.class).decode(value)).isEqualTo(request.toEvent());
     }
 
     private static InferenceRequest request() {
@@ -108,6 +109,6 @@ class PredictionAssemblerTest {
                         .setEventTime(Instant.ofEpochMilli(10_000))
                         .setFeatures(List.of(1f, 2f, 3f, 4f, 5f, 6f))
                         .build();
-        return new InferenceRequest(event, "fraud-mlp", "2", new float[24], 3, 40);
+        return InferenceRequest.of(event, new ModelInput("fraud-mlp", "2", new float[24]), 3, 40);
     }
 }

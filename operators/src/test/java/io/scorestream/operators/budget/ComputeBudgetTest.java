@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.scorestream.operators.inference.InferenceRequest;
 import io.scorestream.operators.inference.InferenceResult;
+import io.scorestream.operators.inference.ModelInput;
 import io.scorestream.schemas.InferenceEvent;
 import java.time.Duration;
 import java.time.Instant;
@@ -65,9 +66,7 @@ class ComputeBudgetTest {
 
         assertThat(admittedIds()).containsExactly("e-0", "e-1", "e-2", "e-5");
         List<InferenceResult> refused = overBudget();
-        assertThat(refused)
-                .extracting(r -> r.request.event.getEventId())
-                .containsExactly("e-3", "e-4", "e-6");
+        assertThat(refused).extracting(r -> r.request.eventId).containsExactly("e-3", "e-4", "e-6");
         for (InferenceResult result : refused) {
             assertThat(result.outcome).isEqualTo(InferenceResult.Outcome.FALLBACK);
             assertThat(result.reason).isEqualTo("OVER_BUDGET");
@@ -139,9 +138,7 @@ class ComputeBudgetTest {
         harness.processElement(request("u-1", "s-1"), 0);
 
         assertThat(admittedIds()).containsExactly("e-2");
-        assertThat(overBudget())
-                .extracting(r -> r.request.event.getEventId())
-                .containsExactly("e-3");
+        assertThat(overBudget()).extracting(r -> r.request.eventId).containsExactly("e-3");
         // The restored timer still ends the window that opened at 5 s.
         harness.setProcessingTime(5_000 + WINDOW.toMillis());
         harness.processElement(request("u-1", "s-1"), 0);
@@ -176,8 +173,8 @@ class ComputeBudgetTest {
         harness.processElement(request(null, "s-2"), 0);
 
         assertThat(admittedIds()).containsExactly("e-0", "e-2");
-        assertThat(BudgetKey.of(request(null, "s-9").event)).isEqualTo("session:s-9");
-        assertThat(BudgetKey.of(request("u-9", "s-9").event)).isEqualTo("user:u-9");
+        assertThat(new BudgetKey().getKey(request(null, "s-9"))).isEqualTo("session:s-9");
+        assertThat(new BudgetKey().getKey(request("u-9", "s-9"))).isEqualTo("user:u-9");
     }
 
     @Test
@@ -265,11 +262,11 @@ class ComputeBudgetTest {
                         .setEventTime(Instant.ofEpochMilli(1_000))
                         .setFeatures(List.of(1f, 2f, 3f, 4f, 5f, 6f))
                         .build();
-        return new InferenceRequest(event, "fraud-mlp", "2", new float[24], 1, 3);
+        return InferenceRequest.of(event, new ModelInput("fraud-mlp", "2", new float[24]), 1, 3);
     }
 
     private List<String> admittedIds() {
-        return harness.extractOutputValues().stream().map(r -> r.event.getEventId()).toList();
+        return harness.extractOutputValues().stream().map(r -> r.eventId).toList();
     }
 
     private List<InferenceResult> overBudget() {

@@ -111,7 +111,7 @@ class SessionFeaturizerTest {
 
         InferenceRequest request = last();
         assertThat(request.sessionEventCount).isEqualTo(3);
-        assertThat(request.input[11]).as("log1p(gap)").isEqualTo((float) Math.log1p(1.5));
+        assertThat(request.primary.row[11]).as("log1p(gap)").isEqualTo((float) Math.log1p(1.5));
     }
 
     @Test
@@ -196,9 +196,9 @@ class SessionFeaturizerTest {
 
     private static void assertInput(
             InferenceRequest request, InferenceEvent event, int position, float[] expected) {
-        assertThat(request.event).isEqualTo(event);
+        assertThat(request.toEvent()).isEqualTo(event);
         assertThat(request.sessionEventCount).isEqualTo(position);
-        assertThat(request.input).containsExactly(expected, within(1e-6f));
+        assertThat(request.primary.row).containsExactly(expected, within(1e-6f));
     }
 
     private static InferenceEvent event(String session, int index, long time) {
