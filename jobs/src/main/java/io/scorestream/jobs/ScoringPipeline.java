@@ -5,7 +5,6 @@ import io.scorestream.model.ModelManifest;
 import io.scorestream.operators.assemble.PredictionAssembler;
 import io.scorestream.operators.budget.ComputeBudgets;
 import io.scorestream.operators.deadletter.DeadLetters;
-import io.scorestream.operators.features.ModelTarget;
 import io.scorestream.operators.features.SessionFeaturizer;
 import io.scorestream.operators.inference.InferenceFunction;
 import io.scorestream.operators.inference.InferenceRequest;
@@ -13,6 +12,7 @@ import io.scorestream.operators.inference.InferenceResult;
 import io.scorestream.operators.ingest.EventDecoder;
 import io.scorestream.operators.ingest.EventSpec;
 import io.scorestream.operators.ingest.RawRecord;
+import io.scorestream.operators.routing.ServingPlan;
 import io.scorestream.schemas.DeadLetter;
 import io.scorestream.schemas.InferenceEvent;
 import io.scorestream.schemas.Prediction;
@@ -50,9 +50,7 @@ public final class ScoringPipeline {
     @FunctionalInterface
     public interface InferenceStage {
         DataStream<InferenceResult> apply(
-                DataStream<InferenceRequest> requests,
-                ModelTarget target,
-                ScoringSettings settings);
+                DataStream<InferenceRequest> requests, ServingPlan plan, ScoringSettings settings);
     }
 
     /**
@@ -60,29 +58,36 @@ public final class ScoringPipeline {
      * configured timeout and in-flight capacity.
      */
     public static InferenceStage microBatchedAsync() {
-        return (requests, target, settings) ->
+        return (requests, plan, settings) ->
                 AsyncDataStream.unorderedWait(
                                 requests,
-                                new InferenceFunction(target, settings.inference()),
+                                new InferenceFunction(plan, settings.inference()),
                                 settings.asyncTimeout().toMillis(),
                                 TimeUnit.MILLISECONDS,
                                 settings.asyncCapacity())
-                        .name("Inference " + target.name() + ":" + target.version())
+                        .name("Inference " + String.join(", ", plan.targets().keySet()))
                         .uid(Uids.INFERENCE);
     }
 
     private final ScoringSettings settings;
     private final ModelManifest manifest;
+    private final ServingPlan plan;
 
-    /** Resolves the configured model version; a missing one is an invalid setting. */
+    /** Resolves the configured model versions; a missing one is an invalid setting. */
     public ScoringPipeline(ScoringSettings settings) {
         this.settings = settings;
         this.manifest = ServingModel.resolve(settings);
+        this.plan = ServingModel.plan(settings, manifest);
     }
 
-    /** The manifest of the model version this pipeline serves. */
+    /** The manifest of the main model version ({@code scorestream.model.*}). */
     public ModelManifest manifest() {
         return manifest;
+    }
+
+    /** Which model versions serve which events. */
+    public ServingPlan plan() {
+        return plan;
     }
 
     /** Adds the pipeline after {@code records}. */
@@ -93,7 +98,6 @@ public final class ScoringPipeline {
     /** Adds the pipeline after {@code records}, with {@code inference} as its inference step. */
     public Outputs score(DataStream<RawRecord> records, InferenceStage inference) {
         EventSpec eventSpec = EventSpec.of(manifest.featureSpec());
-        ModelTarget target = ModelTarget.of(manifest);
 
         SingleOutputStreamOperator<InferenceEvent> events =
                 records.process(
@@ -113,7 +117,7 @@ public final class ScoringPipeline {
                                 new SessionFeaturizer(
                                         eventSpec,
                                         settings.session().historyLength(),
-                                        target,
+                                        plan,
                                         settings.session().ttl()))
                         .name("Session featurizer")
                         .uid(Uids.FEATURIZER);
@@ -123,7 +127,7 @@ public final class ScoringPipeline {
                 ComputeBudgets.apply(
                         requests,
                         settings.budget(),
-                        within -> inference.apply(within, target, settings));
+                        within -> inference.apply(within, plan, settings));
 
         SingleOutputStreamOperator<Prediction> predictions =
                 results.process(new PredictionAssembler())

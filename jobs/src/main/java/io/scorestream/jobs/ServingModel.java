@@ -3,28 +3,33 @@ package io.scorestream.jobs;
 import io.scorestream.jobs.config.InvalidSettingsException;
 import io.scorestream.jobs.config.ScoringOptions;
 import io.scorestream.jobs.config.ScoringSettings;
+import io.scorestream.jobs.config.ServingSettings;
 import io.scorestream.model.ModelException;
 import io.scorestream.model.ModelManifest;
 import io.scorestream.model.ModelRepository;
+import io.scorestream.operators.features.ModelTarget;
+import io.scorestream.operators.routing.ServingPlan;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
-/** Finds the manifest of the configured model version, once, when the job is built. */
+/**
+ * Finds the manifests of the configured model versions, once, when the job is built, so every
+ * subtask serves the same versions: the main model's and those routing, cascade and fallback
+ * settings name.
+ */
 final class ServingModel {
 
     static final String LATEST = "latest";
 
     private ServingModel() {}
 
+    /** The main model's manifest ({@code scorestream.model.name} / {@code .version}). */
     static ModelManifest resolve(ScoringSettings settings) {
         try {
-            ModelRepository repository =
-                    ModelRepository.at(Path.of(settings.inference().modelRepository()));
-            String version =
-                    LATEST.equals(settings.modelVersion())
-                            ? repository.latestVersion(settings.modelName())
-                            : settings.modelVersion();
-            return repository.resolve(settings.modelName(), version).manifest();
+            return resolve(repository(settings), settings.modelName(), settings.modelVersion());
         } catch (ModelException e) {
             throw new InvalidSettingsException(
                     List.of(
@@ -34,5 +39,68 @@ final class ServingModel {
                                     + ": "
                                     + e.getMessage()));
         }
+    }
+
+    /**
+     * The serving plan: the main model and every model the routing, cascade and fallback settings
+     * name, each at its configured (or latest) version. All must read the same events: a model with
+     * another event schema is an invalid setting.
+     */
+    static ServingPlan plan(ScoringSettings settings, ModelManifest main) {
+        ServingSettings serving = settings.serving();
+        Map<String, ModelTarget> targets = new HashMap<>();
+        targets.put(main.name(), ModelTarget.of(main));
+        List<String> problems = new ArrayList<>();
+        ModelRepository repository = repository(settings);
+        for (String model : serving.modelsBesides(main.name())) {
+            String version = serving.versionByModel().getOrDefault(model, LATEST);
+            try {
+                ModelManifest manifest = resolve(repository, model, version);
+                if (!manifest.featureSpec().eventTypes().equals(main.featureSpec().eventTypes())
+                        || !manifest.featureSpec()
+                                .eventFeatures()
+                                .equals(main.featureSpec().eventFeatures())) {
+                    problems.add(
+                            servingKeys()
+                                    + ": model "
+                                    + model
+                                    + " reads other events than "
+                                    + main.name()
+                                    + " (event types or features differ); one job serves models"
+                                    + " of one event schema");
+                }
+                targets.put(model, ModelTarget.of(manifest));
+            } catch (ModelException e) {
+                problems.add(servingKeys() + ": " + e.getMessage());
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidSettingsException(problems);
+        }
+        return new ServingPlan(
+                main.name(),
+                serving.modelByEventType(),
+                targets,
+                serving.cascade(),
+                serving.fallbackByModel());
+    }
+
+    private static String servingKeys() {
+        return ScoringOptions.ROUTING_EVENT_TYPES.key()
+                + " / "
+                + ScoringOptions.ROUTING_VERSIONS.key()
+                + " / "
+                + ScoringOptions.CASCADE_FROM.key()
+                + " / "
+                + ScoringOptions.FALLBACK_MODELS.key();
+    }
+
+    private static ModelRepository repository(ScoringSettings settings) {
+        return ModelRepository.at(Path.of(settings.inference().modelRepository()));
+    }
+
+    private static ModelManifest resolve(ModelRepository repository, String model, String version) {
+        String resolved = LATEST.equals(version) ? repository.latestVersion(model) : version;
+        return repository.resolve(model, resolved).manifest();
     }
 }

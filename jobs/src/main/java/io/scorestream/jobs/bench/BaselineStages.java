@@ -2,6 +2,7 @@ package io.scorestream.jobs.bench;
 
 import io.scorestream.jobs.ScoringPipeline;
 import io.scorestream.jobs.ScoringPipeline.InferenceStage;
+import io.scorestream.operators.features.ModelTarget;
 import io.scorestream.operators.inference.InferenceRequest;
 import io.scorestream.operators.inference.InferenceResult;
 import io.scorestream.operators.inference.ScoredRow;
@@ -14,12 +15,14 @@ final class BaselineStages {
 
     /** What users write today: a plain map calling the model once per record. */
     static InferenceStage perRecordMap() {
-        return (requests, target, settings) ->
-                requests.map(
-                                new NaiveInference(
-                                        target.name(), target.version(), settings.inference()))
-                        .name("Naive inference " + target.name() + ":" + target.version())
-                        .uid(ScoringPipeline.Uids.INFERENCE + "-naive");
+        return (requests, plan, settings) -> {
+            ModelTarget target = plan.target(plan.defaultModel());
+            return requests.map(
+                            new NaiveInference(
+                                    target.name(), target.version(), settings.inference()))
+                    .name("Naive inference " + target.name() + ":" + target.version())
+                    .uid(ScoringPipeline.Uids.INFERENCE + "-naive");
+        };
     }
 
     /**
@@ -27,7 +30,7 @@ final class BaselineStages {
      * session state, assembly, Kafka with exactly-once) is the framework's ceiling.
      */
     static InferenceStage noModel() {
-        return (requests, target, settings) ->
+        return (requests, plan, settings) ->
                 requests.map(new ConstantScore())
                         .name("No model")
                         .uid(ScoringPipeline.Uids.INFERENCE + "-none");

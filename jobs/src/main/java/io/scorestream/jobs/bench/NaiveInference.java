@@ -41,7 +41,7 @@ public final class NaiveInference extends RichMapFunction<InferenceRequest, Infe
     @Override
     public InferenceResult map(InferenceRequest request) {
         long started = System.nanoTime();
-        float[] scores = scoringModel.predict(new float[][] {request.input})[0];
+        float[] scores = scoringModel.predict(new float[][] {request.primary.row})[0];
         long nanos = System.nanoTime() - started;
         return InferenceResult.scored(request, new ScoredRow(scores, 0, nanos, 1), nanos / 1_000);
     }

@@ -4,6 +4,7 @@ import static org.apache.flink.configuration.ConfigOptions.key;
 
 import io.scorestream.operators.budget.BudgetTime;
 import io.scorestream.operators.budget.OverBudgetAction;
+import io.scorestream.operators.inference.FailurePolicy;
 import io.scorestream.operators.inference.TimeoutPolicy;
 import io.scorestream.operators.ingest.FeatureRange;
 import io.scorestream.operators.ingest.WireFormat;
@@ -197,6 +198,116 @@ public final class ScoringOptions {
                     .defaultValue(0.0f)
                     .withDescription("Score of a fallback prediction.");
 
+    public static final ConfigOption<FailurePolicy> FAILURE_POLICY =
+            key("scorestream.inference.failure-policy")
+                    .enumType(FailurePolicy.class)
+                    .defaultValue(FailurePolicy.DEAD_LETTER)
+                    .withDescription(
+                            "When the model fails on an event and no fallback model answers:"
+                                    + " DEAD_LETTER (reason INFERENCE_FAILED; usually a bad input) or"
+                                    + " FALLBACK (the fallback score, flagged).");
+
+    public static final ConfigOption<Duration> MODEL_TIMEOUT =
+            key("scorestream.inference.model-timeout")
+                    .durationType()
+                    .defaultValue(Duration.ZERO)
+                    .withDescription(
+                            "How long one model call may take before the event moves on to its"
+                                    + " fallback model (or the fallback score). 0: no limit of its own;"
+                                    + " scorestream.inference.timeout ends the event. With a cascade or a"
+                                    + " fallback model, twice this must fit in scorestream.inference.timeout.");
+
+    // Serving: routing, cascade, fallback, cache, circuit breaker ---------------------------
+
+    public static final ConfigOption<Map<String, String>> ROUTING_EVENT_TYPES =
+            key("scorestream.routing.event-types")
+                    .mapType()
+                    .defaultValue(Map.of())
+                    .withDescription(
+                            "Routing rules, event type to model, e.g. click:fraud-mlp,checkout:intent-gru."
+                                    + " Other event types go to scorestream.model.name.");
+
+    public static final ConfigOption<Map<String, String>> ROUTING_VERSIONS =
+            key("scorestream.routing.versions")
+                    .mapType()
+                    .defaultValue(Map.of())
+                    .withDescription(
+                            "Version served of each model other than scorestream.model.name, e.g."
+                                    + " intent-gru:1; models not listed serve their latest version"
+                                    + " (resolved when the job is built). A rollout on the control topic"
+                                    + " overrides it.");
+
+    public static final ConfigOption<String> CASCADE_FROM =
+            key("scorestream.cascade.from")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Small model of the cascade: its uncertain scores are escalated to"
+                                    + " scorestream.cascade.to. Unset: no cascade.");
+
+    public static final ConfigOption<String> CASCADE_TO =
+            key("scorestream.cascade.to")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription("Large model of the cascade.");
+
+    public static final ConfigOption<String> CASCADE_BAND =
+            key("scorestream.cascade.band")
+                    .stringType()
+                    .defaultValue("0.4..0.6")
+                    .withDescription(
+                            "Uncertain scores of the small model, min..max inclusive: these are"
+                                    + " escalated to the large model, whose score is the prediction's.");
+
+    public static final ConfigOption<Map<String, String>> FALLBACK_MODELS =
+            key("scorestream.fallback.models")
+                    .mapType()
+                    .defaultValue(Map.of())
+                    .withDescription(
+                            "Fallback model of a model, e.g. intent-gru:fraud-mlp: asked when the model"
+                                    + " times out, fails or its circuit breaker is open; then the"
+                                    + " fallback score.");
+
+    public static final ConfigOption<Integer> CACHE_MAX_ENTRIES =
+            key("scorestream.cache.max-entries")
+                    .intType()
+                    .defaultValue(0)
+                    .withDescription(
+                            "Result cache entries per model version and TaskManager, keyed by the exact"
+                                    + " model input. 0: no cache.");
+
+    public static final ConfigOption<Duration> CACHE_TTL =
+            key("scorestream.cache.ttl")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(1))
+                    .withDescription("How long a cached score is served.");
+
+    public static final ConfigOption<List<String>> CACHE_DISABLED_MODELS =
+            key("scorestream.cache.disabled-models")
+                    .stringType()
+                    .asList()
+                    .defaultValues()
+                    .withDescription(
+                            "Models never cached, e.g. intent-gru (sequence models rarely see the same"
+                                    + " input twice).");
+
+    public static final ConfigOption<Integer> BREAKER_FAILURE_THRESHOLD =
+            key("scorestream.breaker.failure-threshold")
+                    .intType()
+                    .defaultValue(10)
+                    .withDescription(
+                            "Consecutive failures or model timeouts of a model version (per TaskManager)"
+                                    + " that open its circuit breaker: its events skip it and take the"
+                                    + " fallback chain at once. 0: no breaker.");
+
+    public static final ConfigOption<Duration> BREAKER_COOL_DOWN =
+            key("scorestream.breaker.cool-down")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(30))
+                    .withDescription(
+                            "How long an open breaker stays open before one trial call decides whether"
+                                    + " it closes.");
+
     // Sessions and time ---------------------------------------------------------------------
 
     public static final ConfigOption<Duration> SESSION_TTL =
@@ -364,6 +475,19 @@ public final class ScoringOptions {
                 ASYNC_TIMEOUT,
                 TIMEOUT_POLICY,
                 FALLBACK_SCORE,
+                FAILURE_POLICY,
+                MODEL_TIMEOUT,
+                ROUTING_EVENT_TYPES,
+                ROUTING_VERSIONS,
+                CASCADE_FROM,
+                CASCADE_TO,
+                CASCADE_BAND,
+                FALLBACK_MODELS,
+                CACHE_MAX_ENTRIES,
+                CACHE_TTL,
+                CACHE_DISABLED_MODELS,
+                BREAKER_FAILURE_THRESHOLD,
+                BREAKER_COOL_DOWN,
                 SESSION_TTL,
                 HISTORY_LENGTH,
                 MAX_OUT_OF_ORDERNESS,

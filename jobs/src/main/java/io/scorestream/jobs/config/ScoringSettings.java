@@ -7,11 +7,15 @@ import io.scorestream.operators.budget.BudgetSettings;
 import io.scorestream.operators.budget.BudgetTime;
 import io.scorestream.operators.budget.OverBudgetAction;
 import io.scorestream.operators.inference.BatchingConfig;
+import io.scorestream.operators.inference.BreakerConfig;
+import io.scorestream.operators.inference.CacheConfig;
+import io.scorestream.operators.inference.FailurePolicy;
 import io.scorestream.operators.inference.InferenceSettings;
 import io.scorestream.operators.inference.TimeoutPolicy;
 import io.scorestream.operators.ingest.FeatureRange;
 import io.scorestream.operators.ingest.InputRules;
 import io.scorestream.operators.ingest.WireFormat;
+import io.scorestream.operators.routing.Cascade;
 import io.scorestream.schemas.ReaderLimits;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,7 +47,8 @@ public record ScoringSettings(
         SessionSettings session,
         CheckpointSettings checkpoints,
         InputSettings input,
-        BudgetSettings budget) {
+        BudgetSettings budget,
+        ServingSettings serving) {
 
     public static ScoringSettings from(Configuration conf) {
         List<String> problems = new ArrayList<>();
@@ -113,6 +118,13 @@ public record ScoringSettings(
             problems.add(FALLBACK_SCORE.key() + " must be a finite number, got " + fallbackScore);
         }
 
+        FailurePolicy failurePolicy = read.value(FAILURE_POLICY);
+        Duration modelTimeout = read.notNegative(MODEL_TIMEOUT);
+        CacheConfig cache = readCache(read);
+        BreakerConfig breaker = readBreaker(read);
+        ServingSettings serving = readServing(read, problems);
+        checkModelTimeoutFits(serving, modelTimeout, asyncTimeout, problems);
+
         InputSettings input = readInput(read, problems);
         BudgetSettings budget = readBudget(read, fallbackScore);
 
@@ -127,7 +139,11 @@ public record ScoringSettings(
                         interOp,
                         new BatchingConfig(maxBatchSize, maxDelay, queueCapacity, workers),
                         timeoutPolicy,
-                        fallbackScore);
+                        failurePolicy,
+                        fallbackScore,
+                        modelTimeout,
+                        cache,
+                        breaker);
         return new ScoringSettings(
                 kafka,
                 read.nonBlank(MODEL_NAME),
@@ -138,7 +154,100 @@ public record ScoringSettings(
                 session,
                 checkpoints,
                 input,
-                budget);
+                budget,
+                serving);
+    }
+
+    /** The result cache; off while any of its settings is bad (the problems stop start-up). */
+    private static CacheConfig readCache(Reader read) {
+        int maxEntries = read.atLeast(CACHE_MAX_ENTRIES, 0);
+        Duration ttl = read.positive(CACHE_TTL);
+        List<String> disabled = read.value(CACHE_DISABLED_MODELS);
+        if (maxEntries < 0 || ttl == null || ttl.isNegative() || ttl.isZero() || disabled == null) {
+            return CacheConfig.off();
+        }
+        return new CacheConfig(maxEntries, ttl, Set.copyOf(disabled));
+    }
+
+    /** The circuit breaker; off while any of its settings is bad (the problems stop start-up). */
+    private static BreakerConfig readBreaker(Reader read) {
+        int threshold = read.atLeast(BREAKER_FAILURE_THRESHOLD, 0);
+        Duration coolDown = read.positive(BREAKER_COOL_DOWN);
+        if (threshold < 0 || coolDown == null || coolDown.isNegative() || coolDown.isZero()) {
+            return BreakerConfig.off();
+        }
+        return new BreakerConfig(threshold, coolDown);
+    }
+
+    /** Routing rules, cascade and fallback models, checked for consistency among themselves. */
+    private static ServingSettings readServing(Reader read, List<String> problems) {
+        Map<String, String> routes = read.value(ROUTING_EVENT_TYPES);
+        Map<String, String> versions = read.value(ROUTING_VERSIONS);
+        Map<String, String> fallbacks = read.value(FALLBACK_MODELS);
+        String from = read.value(CASCADE_FROM);
+        String to = read.value(CASCADE_TO);
+        FeatureRange band = read.parsed(CASCADE_BAND, FeatureRange::parse);
+        Cascade cascade = null;
+        if ((from == null) != (to == null)) {
+            problems.add(
+                    CASCADE_FROM.key()
+                            + " and "
+                            + CASCADE_TO.key()
+                            + " go together: set both for a cascade, or neither");
+        } else if (from != null && band != null) {
+            try {
+                cascade = new Cascade(from.strip(), to.strip(), band.min(), band.max());
+            } catch (IllegalArgumentException e) {
+                problems.add(
+                        CASCADE_FROM.key()
+                                + " / "
+                                + CASCADE_TO.key()
+                                + " / "
+                                + CASCADE_BAND.key()
+                                + ": "
+                                + e.getMessage());
+            }
+        }
+        if (fallbacks != null) {
+            fallbacks.forEach(
+                    (model, fallback) -> {
+                        if (model.equals(fallback)) {
+                            problems.add(
+                                    FALLBACK_MODELS.key()
+                                            + ": model "
+                                            + model
+                                            + " cannot be its own fallback");
+                        }
+                    });
+        }
+        if (routes == null || versions == null || fallbacks == null) {
+            return ServingSettings.singleModel();
+        }
+        return new ServingSettings(routes, versions, cascade, fallbacks);
+    }
+
+    /** A cascade or fallback makes two model calls in a row: both must fit in the async timeout. */
+    private static void checkModelTimeoutFits(
+            ServingSettings serving,
+            Duration modelTimeout,
+            Duration asyncTimeout,
+            List<String> problems) {
+        boolean twoCalls = serving.cascade() != null || !serving.fallbackByModel().isEmpty();
+        if (twoCalls
+                && asyncTimeout != null
+                && !modelTimeout.isZero()
+                && modelTimeout.multipliedBy(2).compareTo(asyncTimeout) >= 0) {
+            problems.add(
+                    MODEL_TIMEOUT.key()
+                            + " ("
+                            + modelTimeout
+                            + ") x 2 must be less than "
+                            + ASYNC_TIMEOUT.key()
+                            + " ("
+                            + asyncTimeout
+                            + "): with a cascade or a fallback model an event may need two model"
+                            + " calls");
+        }
     }
 
     /** Per-user compute budgets; off unless a positive number of inferences is set. */
