@@ -61,13 +61,13 @@ class InFlightFailureITCase {
                         conf,
                         TestJobs.PARALLELISM,
                         "in-flight",
-                        (requests, target, settings) ->
+                        (requests, plan, settings) ->
                                 ScoringPipeline.microBatchedAsync()
                                         .apply(
                                                 requests.map(new CountRequests())
                                                         .name("Count requests")
                                                         .uid("count-requests"),
-                                                target,
+                                                plan,
                                                 settings)
                                         .map(new FailOnceWhenArmed())
                                         .name("Fault after inference")
