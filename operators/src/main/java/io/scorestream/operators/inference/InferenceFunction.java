@@ -1,11 +1,9 @@
 package io.scorestream.operators.inference;
 
-import io.scorestream.model.ModelLoader;
-import io.scorestream.model.ModelRepository;
 import io.scorestream.operators.deadletter.DeadLetterReason;
 import io.scorestream.operators.features.ModelTarget;
+import io.scorestream.operators.registry.GpuAssignment;
 import io.scorestream.operators.time.Clock;
-import java.nio.file.Path;
 import java.util.Collections;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
@@ -49,7 +47,9 @@ public class InferenceFunction extends RichAsyncFunction<InferenceRequest, Infer
                         target.name(),
                         target.version(),
                         settings.device());
-        lease = InferenceServices.acquire(key, this::startService);
+        lease =
+                InferenceServices.acquire(
+                        key, () -> startService(key), settings.registry().maxResident());
         metrics =
                 new InferenceMetrics(
                         getRuntimeContext().getMetricGroup(),
@@ -59,14 +59,12 @@ public class InferenceFunction extends RichAsyncFunction<InferenceRequest, Infer
         pending = ConcurrentHashMap.newKeySet();
     }
 
-    private InferenceService startService() {
-        var location =
-                ModelRepository.at(Path.of(settings.modelRepository()))
-                        .resolve(target.name(), target.version());
-        return new InferenceService(
-                ModelLoader.load(location, settings.loadOptions()),
-                settings.batching(),
-                Clock.system());
+    private InferenceService startService(InferenceServices.Key key) {
+        return new InferenceServiceFactory(
+                        settings,
+                        GpuAssignment.fromRuntimeContext(getRuntimeContext()),
+                        Clock.system())
+                .apply(key);
     }
 
     @Override
