@@ -3,13 +3,16 @@ package io.scorestream.jobs;
 import io.scorestream.jobs.config.InvalidSettingsException;
 import io.scorestream.jobs.config.ScoringOptions;
 import io.scorestream.jobs.config.ScoringSettings;
+import io.scorestream.model.ModelCatalog;
 import io.scorestream.model.ModelException;
 import io.scorestream.model.ModelManifest;
-import io.scorestream.model.ModelRepository;
-import java.nio.file.Path;
+import io.scorestream.operators.registry.ModelCatalogs;
 import java.util.List;
 
-/** Finds the manifest of the configured model version, once, when the job is built. */
+/**
+ * Finds the manifest of the configured model version, once, when the job is built. From a remote
+ * repository only the manifest is read; the TaskManagers fetch and verify the model files.
+ */
 final class ServingModel {
 
     static final String LATEST = "latest";
@@ -18,13 +21,15 @@ final class ServingModel {
 
     static ModelManifest resolve(ScoringSettings settings) {
         try {
-            ModelRepository repository =
-                    ModelRepository.at(Path.of(settings.inference().modelRepository()));
+            ModelCatalog repository =
+                    ModelCatalogs.open(
+                            settings.inference().modelRepository(),
+                            settings.inference().registry().cacheDirectory());
             String version =
                     LATEST.equals(settings.modelVersion())
                             ? repository.latestVersion(settings.modelName())
                             : settings.modelVersion();
-            return repository.resolve(settings.modelName(), version).manifest();
+            return repository.manifest(settings.modelName(), version);
         } catch (ModelException e) {
             throw new InvalidSettingsException(
                     List.of(
