@@ -116,13 +116,25 @@ public final class CachingModelRepository implements ModelCatalog {
         }
     }
 
-    /** The manifest alone: read from the cache, or fetched by itself without the model files. */
+    /**
+     * The manifest alone: read from the cache, or (when it is not cached, or the cached one does
+     * not read) fetched by itself without the model files.
+     */
     @Override
     public ModelManifest manifest(String model, String version) {
         Path target = target(model, version);
         synchronized (LOCKS.computeIfAbsent(target, k -> new Object())) {
             if (Files.isRegularFile(target.resolve(ModelRepository.MANIFEST_FILE))) {
-                return readManifest(target, model, version, target.toString());
+                try {
+                    return readManifest(target, model, version, null);
+                } catch (ModelIntegrityException damaged) {
+                    LOG.warn(
+                            "Cached manifest of {} v{} in {} does not read, reading the store's: {}",
+                            model,
+                            version,
+                            target,
+                            damaged.getMessage());
+                }
             }
         }
         String manifestPath = requirePublished(model, version);

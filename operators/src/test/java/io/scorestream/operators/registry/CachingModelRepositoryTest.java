@@ -230,6 +230,15 @@ class CachingModelRepositoryTest {
     }
 
     @Test
+    void aDamagedCachedManifestIsReadFromTheStoreInstead() throws IOException {
+        CachingModelRepository catalog = open();
+        Path cached = catalog.resolve("intent-gru", "1").directory();
+        Files.writeString(cached.resolve("manifest.json"), "{");
+
+        assertThat(catalog.manifest("intent-gru", "1").displayName()).isEqualTo("intent-gru v1");
+    }
+
+    @Test
     void aCopyBrokenOffHalfwayLeavesNothing() throws IOException {
         RepositoryFiles flaky =
                 new CountingFiles(FlinkRepositoryFiles.at(remote.toUri()), null) {
