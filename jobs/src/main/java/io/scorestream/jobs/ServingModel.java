@@ -4,12 +4,12 @@ import io.scorestream.jobs.config.InvalidSettingsException;
 import io.scorestream.jobs.config.ScoringOptions;
 import io.scorestream.jobs.config.ScoringSettings;
 import io.scorestream.jobs.config.ServingSettings;
+import io.scorestream.model.ModelCatalog;
 import io.scorestream.model.ModelException;
 import io.scorestream.model.ModelManifest;
-import io.scorestream.model.ModelRepository;
 import io.scorestream.operators.features.ModelTarget;
+import io.scorestream.operators.registry.ModelCatalogs;
 import io.scorestream.operators.routing.ServingPlan;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -18,7 +18,8 @@ import java.util.Map;
 /**
  * Finds the manifests of the configured model versions, once, when the job is built, so every
  * subtask serves the same versions: the main model's and those routing, cascade and fallback
- * settings name.
+ * settings name. From a remote repository only the manifests are read; the TaskManagers fetch and
+ * verify the model files.
  */
 final class ServingModel {
 
@@ -51,7 +52,7 @@ final class ServingModel {
         Map<String, ModelTarget> targets = new HashMap<>();
         targets.put(main.name(), ModelTarget.of(main));
         List<String> problems = new ArrayList<>();
-        ModelRepository repository = repository(settings);
+        ModelCatalog repository = repository(settings);
         for (String model : serving.modelsBesides(main.name())) {
             String version = serving.versionByModel().getOrDefault(model, LATEST);
             try {
@@ -95,12 +96,14 @@ final class ServingModel {
                 + ScoringOptions.FALLBACK_MODELS.key();
     }
 
-    private static ModelRepository repository(ScoringSettings settings) {
-        return ModelRepository.at(Path.of(settings.inference().modelRepository()));
+    private static ModelCatalog repository(ScoringSettings settings) {
+        return ModelCatalogs.open(
+                settings.inference().modelRepository(),
+                settings.inference().registry().cacheDirectory());
     }
 
-    private static ModelManifest resolve(ModelRepository repository, String model, String version) {
+    private static ModelManifest resolve(ModelCatalog repository, String model, String version) {
         String resolved = LATEST.equals(version) ? repository.latestVersion(model) : version;
-        return repository.resolve(model, resolved).manifest();
+        return repository.manifest(model, resolved);
     }
 }

@@ -4,7 +4,6 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,9 +13,10 @@ import java.util.List;
  */
 final class JsonFields {
 
-    private final Path file;
+    /** How messages name the manifest: its path, or the URI it was fetched from. */
+    private final String file;
 
-    JsonFields(Path file) {
+    JsonFields(String file) {
         this.file = file;
     }
 

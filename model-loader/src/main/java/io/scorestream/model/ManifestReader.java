@@ -42,6 +42,16 @@ public final class ManifestReader {
      * @throws ModelIntegrityException when the file is unreadable, not JSON, or invalid
      */
     public static ModelManifest read(Path manifestJson) {
+        return read(manifestJson, manifestJson.toString());
+    }
+
+    /**
+     * Parses and validates one manifest whose messages call it {@code source}, e.g. the URI a local
+     * copy was fetched from.
+     *
+     * @throws ModelIntegrityException when the file is unreadable, not JSON, or invalid
+     */
+    public static ModelManifest read(Path manifestJson, String source) {
         JsonElement root;
         try (Reader reader = Files.newBufferedReader(manifestJson, StandardCharsets.UTF_8);
                 JsonReader jsonReader = new JsonReader(reader)) {
@@ -54,14 +64,14 @@ public final class ManifestReader {
             }
         } catch (MalformedJsonException | JsonParseException e) {
             throw new ModelIntegrityException(
-                    "invalid manifest " + manifestJson + ": malformed JSON: " + e.getMessage(), e);
+                    "invalid manifest " + source + ": malformed JSON: " + e.getMessage(), e);
         } catch (IOException e) {
-            throw new ModelIntegrityException("cannot read manifest " + manifestJson + ": " + e, e);
+            throw new ModelIntegrityException("cannot read manifest " + source + ": " + e, e);
         }
-        JsonFields json = new JsonFields(manifestJson);
+        JsonFields json = new JsonFields(source);
         if (!root.isJsonObject()) {
             throw new ModelIntegrityException(
-                    "invalid manifest " + manifestJson + ": the top level must be a JSON object");
+                    "invalid manifest " + source + ": the top level must be a JSON object");
         }
         return parse(json, root.getAsJsonObject());
     }

@@ -95,7 +95,7 @@ public final class ModelLoader {
      * DJL's PyTorch engine reads its thread counts from system properties once, when it starts, and
      * it is one per JVM: set them unless someone already did, and say so when they differ.
      */
-    private static void configureEngine(LoadOptions options) {
+    static void configureEngine(LoadOptions options) {
         setDefault(OFFLINE_PROPERTY, "true");
         setDefault(NUM_THREADS_PROPERTY, Integer.toString(options.intraOpThreads()));
         setDefault(NUM_INTEROP_THREADS_PROPERTY, Integer.toString(options.interOpThreads()));
@@ -115,7 +115,7 @@ public final class ModelLoader {
         }
     }
 
-    private static Engine startEngine(ModelManifest manifest) {
+    static Engine startEngine(ModelManifest manifest) {
         try {
             return Engine.getEngine(manifest.engine());
         } catch (RuntimeException | LinkageError e) {

@@ -8,4 +8,8 @@ public final class ModelNotFoundException extends ModelException {
     public ModelNotFoundException(String message) {
         super(message);
     }
+
+    public ModelNotFoundException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

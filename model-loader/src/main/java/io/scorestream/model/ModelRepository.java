@@ -12,7 +12,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A folder of models laid out as {@code <root>/<model>/<version>/manifest.json}.
+ * The local {@link ModelCatalog}: a folder of models laid out as {@code
+ * <root>/<model>/<version>/manifest.json}, loaded in place.
  *
  * <p>Versions made only of digits are release versions and compare numerically ({@code 2 < 10});
  * any other version name sorts before all numeric ones, lexically among themselves, so {@link
@@ -20,7 +21,7 @@ import java.util.Objects;
  *
  * <p>The folder is listed on every call, so versions published after start-up are seen.
  */
-public final class ModelRepository {
+public final class ModelRepository implements ModelCatalog {
 
     /** The file that makes a folder a model version. */
     public static final String MANIFEST_FILE = "manifest.json";
@@ -62,6 +63,7 @@ public final class ModelRepository {
     }
 
     /** Sorted names of the sub-folders that hold at least one version with a manifest. */
+    @Override
     public List<String> models() {
         List<String> models = new ArrayList<>();
         for (Path dir : subdirectories(root)) {
@@ -79,6 +81,7 @@ public final class ModelRepository {
      *
      * @throws ModelNotFoundException listing the available models when there is no such model
      */
+    @Override
     public List<String> versions(String model) {
         List<String> versions = versionsIn(modelDirectory(model));
         if (versions.isEmpty()) {
@@ -92,6 +95,7 @@ public final class ModelRepository {
      *
      * @throws ModelNotFoundException listing the available models when there is no such model
      */
+    @Override
     public String latestVersion(String model) {
         List<String> versions = versions(model);
         return versions.get(versions.size() - 1);
@@ -104,6 +108,7 @@ public final class ModelRepository {
      * @throws ModelNotFoundException listing what exists when the model or version does not
      * @throws ModelIntegrityException when the manifest is invalid or names another model/version
      */
+    @Override
     public ModelLocation resolve(String model, String version) {
         List<String> versions = versions(model);
         if (!isPlainName(version) || !versions.contains(version)) {
@@ -120,10 +125,21 @@ public final class ModelRepository {
         Path directory = modelDirectory(model).resolve(version);
         Path manifestFile = directory.resolve(MANIFEST_FILE);
         ModelManifest manifest = ManifestReader.read(manifestFile);
+        checkNames(manifest, model, version, manifestFile.toString());
+        return new ModelLocation(directory, manifest);
+    }
+
+    /**
+     * Checks that a manifest names the model and version folders it lives in.
+     *
+     * @param source how messages name the manifest file
+     * @throws ModelIntegrityException when it names another model or version
+     */
+    static void checkNames(ModelManifest manifest, String model, String version, String source) {
         if (!manifest.name().equals(model)) {
             throw new ModelIntegrityException(
                     "manifest "
-                            + manifestFile
+                            + source
                             + " declares name '"
                             + manifest.name()
                             + "' but lives in model folder '"
@@ -133,19 +149,13 @@ public final class ModelRepository {
         if (!manifest.version().equals(version)) {
             throw new ModelIntegrityException(
                     "manifest "
-                            + manifestFile
+                            + source
                             + " declares version '"
                             + manifest.version()
                             + "' but lives in version folder '"
                             + version
                             + "'");
         }
-        return new ModelLocation(directory, manifest);
-    }
-
-    /** {@link #resolve} of the {@link #latestVersion}. */
-    public ModelLocation resolveLatest(String model) {
-        return resolve(model, latestVersion(model));
     }
 
     @Override
@@ -198,12 +208,12 @@ public final class ModelRepository {
         return result;
     }
 
-    private static boolean isNumeric(String version) {
+    static boolean isNumeric(String version) {
         return !version.isEmpty() && version.chars().allMatch(c -> c >= '0' && c <= '9');
     }
 
     /** A single, non-hidden path segment: no way to step outside the repository. */
-    private static boolean isPlainName(String name) {
+    static boolean isPlainName(String name) {
         return name != null
                 && !name.isBlank()
                 && !name.startsWith(".")

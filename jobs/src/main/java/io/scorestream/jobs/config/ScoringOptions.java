@@ -2,9 +2,11 @@ package io.scorestream.jobs.config;
 
 import static org.apache.flink.configuration.ConfigOptions.key;
 
+import io.scorestream.model.DevicePlacement;
 import io.scorestream.operators.budget.BudgetTime;
 import io.scorestream.operators.budget.OverBudgetAction;
 import io.scorestream.operators.inference.FailurePolicy;
+import io.scorestream.operators.inference.ModelCapacityException;
 import io.scorestream.operators.inference.TimeoutPolicy;
 import io.scorestream.operators.ingest.FeatureRange;
 import io.scorestream.operators.ingest.WireFormat;
@@ -105,7 +107,19 @@ public final class ScoringOptions {
                     .stringType()
                     .defaultValue("models")
                     .withDescription(
-                            "Folder of the model repository: <root>/<model>/<version>/manifest.json.");
+                            "Model repository, <root>/<model>/<version>/manifest.json: a folder, loaded in"
+                                    + " place, or a URI any Flink filesystem reads (file:///..., s3://...,"
+                                    + " hdfs://... through Flink's plugins), whose versions are copied into"
+                                    + " scorestream.model.cache-dir and verified before use.");
+
+    public static final ConfigOption<String> MODEL_CACHE_DIR =
+            key("scorestream.model.cache-dir")
+                    .stringType()
+                    .defaultValue("")
+                    .withDescription(
+                            "Local folder for versions copied from a repository URI (fetched into a"
+                                    + " temporary folder, checksums verified, then moved into place)."
+                                    + " Empty: scorestream-models under the TaskManager's java.io.tmpdir.");
 
     public static final ConfigOption<String> MODEL_NAME =
             key("scorestream.model.name")
@@ -121,10 +135,40 @@ public final class ScoringOptions {
                             "Version to serve, or 'latest' (resolved once, when the job is built).");
 
     public static final ConfigOption<String> MODEL_DEVICE =
-            key("scorestream.model.device")
+            key(DevicePlacement.DEVICE_SETTING)
                     .stringType()
                     .defaultValue("cpu")
-                    .withDescription("Where the model runs: cpu, gpu (first GPU) or gpu:<index>.");
+                    .withDescription(
+                            "Where the model runs: cpu, gpu (the GPU Flink's GPU external resource"
+                                    + " assigned to the TaskManager; GPU 0 where none is configured) or"
+                                    + " gpu:<index>.");
+
+    public static final ConfigOption<DevicePlacement.Fallback> MODEL_DEVICE_FALLBACK =
+            key(DevicePlacement.FALLBACK_SETTING)
+                    .enumType(DevicePlacement.Fallback.class)
+                    .defaultValue(DevicePlacement.Fallback.FAIL)
+                    .withDescription(
+                            "A gpu device where DJL sees no GPU: FAIL (the model does not load; the"
+                                    + " error names scorestream.model.device) or CPU (a warning, then the"
+                                    + " CPU).");
+
+    public static final ConfigOption<Integer> MAX_RESIDENT =
+            key(ModelCapacityException.SETTING)
+                    .intType()
+                    .defaultValue(4)
+                    .withDescription(
+                            "Most model versions (per device) loaded at once in one TaskManager; one"
+                                    + " more is refused with an error that lists what is resident.");
+
+    public static final ConfigOption<Duration> IDLE_UNLOAD =
+            key("scorestream.model.idle-unload")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(10))
+                    .withDescription(
+                            "An operator that serves several model versions releases one it has not"
+                                    + " used for this long; it is unloaded when no other operator of the"
+                                    + " TaskManager uses it. The single-version inference operator keeps"
+                                    + " its model while it runs.");
 
     public static final ConfigOption<Integer> INTRA_OP_THREADS =
             key("scorestream.model.intra-op-threads")
@@ -462,9 +506,13 @@ public final class ScoringOptions {
                 TRANSACTION_TIMEOUT,
                 KAFKA_PROPERTIES,
                 MODEL_REPOSITORY,
+                MODEL_CACHE_DIR,
                 MODEL_NAME,
                 MODEL_VERSION,
                 MODEL_DEVICE,
+                MODEL_DEVICE_FALLBACK,
+                MAX_RESIDENT,
+                IDLE_UNLOAD,
                 INTRA_OP_THREADS,
                 INTER_OP_THREADS,
                 MAX_BATCH_SIZE,

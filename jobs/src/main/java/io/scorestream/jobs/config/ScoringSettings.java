@@ -2,7 +2,7 @@ package io.scorestream.jobs.config;
 
 import static io.scorestream.jobs.config.ScoringOptions.*;
 
-import io.scorestream.model.DeviceSpec;
+import io.scorestream.model.DevicePlacement;
 import io.scorestream.operators.budget.BudgetSettings;
 import io.scorestream.operators.budget.BudgetTime;
 import io.scorestream.operators.budget.OverBudgetAction;
@@ -15,6 +15,8 @@ import io.scorestream.operators.inference.TimeoutPolicy;
 import io.scorestream.operators.ingest.FeatureRange;
 import io.scorestream.operators.ingest.InputRules;
 import io.scorestream.operators.ingest.WireFormat;
+import io.scorestream.operators.registry.ModelCatalogs;
+import io.scorestream.operators.registry.RegistrySettings;
 import io.scorestream.operators.routing.Cascade;
 import io.scorestream.schemas.ReaderLimits;
 import java.nio.file.Files;
@@ -25,6 +27,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -69,14 +72,13 @@ public record ScoringSettings(
         checkTopicsDistinct(kafka, problems);
 
         String repository = read.nonBlank(MODEL_REPOSITORY);
-        if (repository != null && !Files.isDirectory(Path.of(repository))) {
-            problems.add(
-                    MODEL_REPOSITORY.key()
-                            + ": no model repository folder at "
-                            + Path.of(repository).toAbsolutePath());
+        if (repository != null && !repository.isBlank()) {
+            ModelCatalogs.problem(repository)
+                    .ifPresent(problem -> problems.add(MODEL_REPOSITORY.key() + ": " + problem));
         }
         String device = read.value(MODEL_DEVICE);
-        read.check(MODEL_DEVICE, () -> DeviceSpec.parse(device));
+        read.check(MODEL_DEVICE, () -> DevicePlacement.requested(device, OptionalInt.empty()));
+        RegistrySettings registry = readRegistry(read, problems);
 
         int maxBatchSize = read.atLeast(MAX_BATCH_SIZE, 1);
         int queueCapacity = read.atLeast(QUEUE_CAPACITY, 1);
@@ -133,7 +135,7 @@ public record ScoringSettings(
         }
         InferenceSettings inference =
                 new InferenceSettings(
-                        Path.of(repository).toAbsolutePath().normalize().toString(),
+                        ModelCatalogs.normalize(repository),
                         device,
                         intraOp,
                         interOp,
@@ -143,7 +145,8 @@ public record ScoringSettings(
                         fallbackScore,
                         modelTimeout,
                         cache,
-                        breaker);
+                        breaker,
+                        registry);
         return new ScoringSettings(
                 kafka,
                 read.nonBlank(MODEL_NAME),
@@ -248,6 +251,33 @@ public record ScoringSettings(
                             + "): with a cascade or a fallback model an event may need two model"
                             + " calls");
         }
+    }
+
+    /** The model cache, residency bound, idle unloading and GPU fallback. */
+    private static RegistrySettings readRegistry(Reader read, List<String> problems) {
+        String cacheDir = read.value(MODEL_CACHE_DIR);
+        if (cacheDir != null && !cacheDir.isBlank()) {
+            Path path = Path.of(cacheDir);
+            if (Files.exists(path) && !Files.isDirectory(path)) {
+                problems.add(
+                        MODEL_CACHE_DIR.key()
+                                + ": "
+                                + path.toAbsolutePath()
+                                + " exists and is not a folder");
+            }
+        }
+        int maxResident = read.atLeast(MAX_RESIDENT, 1);
+        Duration idleUnload = read.positive(IDLE_UNLOAD);
+        DevicePlacement.Fallback fallback = read.value(MODEL_DEVICE_FALLBACK);
+        if (cacheDir == null
+                || idleUnload == null
+                || idleUnload.isNegative()
+                || idleUnload.isZero()
+                || fallback == null
+                || maxResident < 1) {
+            return RegistrySettings.DEFAULTS; // the problems are reported
+        }
+        return new RegistrySettings(cacheDir, maxResident, idleUnload, fallback);
     }
 
     /** Per-user compute budgets; off unless a positive number of inferences is set. */

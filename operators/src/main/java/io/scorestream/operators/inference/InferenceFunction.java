@@ -1,12 +1,10 @@
 package io.scorestream.operators.inference;
 
-import io.scorestream.model.ModelLoader;
-import io.scorestream.model.ModelRepository;
 import io.scorestream.operators.deadletter.DeadLetterReason;
 import io.scorestream.operators.features.ModelTarget;
+import io.scorestream.operators.registry.GpuAssignment;
 import io.scorestream.operators.routing.ServingPlan;
 import io.scorestream.operators.time.Clock;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -33,6 +31,12 @@ public class InferenceFunction extends RichAsyncFunction<InferenceRequest, Infer
     private final ServingPlan plan;
     private final InferenceSettings settings;
 
+    /** How often versions unused for {@code scorestream.model.idle-unload} are released. */
+    private static final long IDLE_CHECK_NANOS = 10_000_000_000L;
+
+    private transient Clock clock;
+    private transient ModelResidency residency;
+    private transient long lastIdleCheckNanos;
     private transient ModelEndpoints endpoints;
     private transient RequestScorer scorer;
     private transient Counter escalations;
@@ -58,7 +62,18 @@ public class InferenceFunction extends RichAsyncFunction<InferenceRequest, Infer
     @Override
     public void open(OpenContext openContext) {
         var metricGroup = getRuntimeContext().getMetricGroup();
-        endpoints = new ModelEndpoints(this::acquire, metricGroup, Clock.system());
+        clock = Clock.system();
+        residency =
+                new ModelResidency(
+                        settings.registry().maxResident(),
+                        settings.registry().idleUnload(),
+                        clock,
+                        new InferenceServiceFactory(
+                                settings,
+                                GpuAssignment.fromRuntimeContext(getRuntimeContext()),
+                                clock));
+        lastIdleCheckNanos = clock.nanoTime();
+        endpoints = new ModelEndpoints(this::serviceFor, metricGroup, clock);
         // Load the plan's versions now rather than on the first events; a version that fails here
         // is retried later, and its events take the fallback chain meanwhile.
         for (ModelTarget target : plan.targets().values()) {
@@ -71,26 +86,18 @@ public class InferenceFunction extends RichAsyncFunction<InferenceRequest, Infer
         pending = new ConcurrentHashMap<>();
     }
 
-    private InferenceServices.Lease acquire(ModelInput version) {
-        InferenceServices.Key key =
+    private InferenceService serviceFor(ModelInput version) {
+        long now = clock.nanoTime();
+        if (now - lastIdleCheckNanos > IDLE_CHECK_NANOS) {
+            lastIdleCheckNanos = now;
+            residency.releaseIdle();
+        }
+        return residency.serviceFor(
                 new InferenceServices.Key(
                         settings.modelRepository(),
                         version.model,
                         version.version,
-                        settings.device());
-        return InferenceServices.acquire(key, () -> startService(version));
-    }
-
-    private InferenceService startService(ModelInput version) {
-        var location =
-                ModelRepository.at(Path.of(settings.modelRepository()))
-                        .resolve(version.model, version.version);
-        return new InferenceService(
-                ModelLoader.load(location, settings.loadOptions()),
-                settings.batching(),
-                settings.cache(),
-                settings.breaker(),
-                Clock.system());
+                        settings.device()));
     }
 
     @Override
@@ -155,8 +162,8 @@ public class InferenceFunction extends RichAsyncFunction<InferenceRequest, Infer
 
     @Override
     public void close() {
-        if (endpoints != null) {
-            endpoints.close();
+        if (residency != null) {
+            residency.close();
         }
     }
 }

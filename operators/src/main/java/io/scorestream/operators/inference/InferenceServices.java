@@ -1,6 +1,7 @@
 package io.scorestream.operators.inference;
 
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -8,6 +9,11 @@ import java.util.function.Supplier;
  * The JVM-wide set of running inference services: one per model version and device, shared by every
  * slot and subtask of a TaskManager, reference-counted, closed with its last user. This is where
  * one model copy per TaskManager comes from.
+ *
+ * <p>A caller may bound how many services run at once ({@code scorestream.model.max-resident}):
+ * joining a running service is always allowed, starting one beyond the bound is refused with a
+ * {@link ModelCapacityException}. Services are unloaded when their users release them; {@link
+ * ModelResidency} releases the ones an operator has not used for a while.
  */
 public final class InferenceServices {
 
@@ -23,7 +29,8 @@ public final class InferenceServices {
         }
     }
 
-    private static final Map<Key, Entry> RUNNING = new HashMap<>();
+    /** Running services in the order they started, for messages. */
+    private static final Map<Key, Entry> RUNNING = new LinkedHashMap<>();
 
     /** How often each service was started in this JVM: a model load each time. */
     private static final Map<Key, Integer> STARTS = new HashMap<>();
@@ -56,9 +63,26 @@ public final class InferenceServices {
 
     /** Joins the service for {@code key}, starting it with {@code factory} if none runs. */
     public static Lease acquire(Key key, Supplier<InferenceService> factory) {
+        return acquire(key, factory, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Joins the service for {@code key}, starting it with {@code factory} if none runs and fewer
+     * than {@code maxResident} services run in this JVM.
+     *
+     * @throws ModelCapacityException when the service would be started beyond the bound; nothing is
+     *     loaded then
+     */
+    public static Lease acquire(Key key, Supplier<InferenceService> factory, int maxResident) {
+        if (maxResident < 1) {
+            throw new IllegalArgumentException("maxResident must be >= 1: " + maxResident);
+        }
         synchronized (RUNNING) {
             Entry entry = RUNNING.get(key);
             if (entry == null) {
+                if (RUNNING.size() >= maxResident) {
+                    throw new ModelCapacityException(key, maxResident, residentUsers());
+                }
                 entry = new Entry(factory.get());
                 RUNNING.put(key, entry);
                 STARTS.merge(key, 1, Integer::sum);
@@ -88,6 +112,19 @@ public final class InferenceServices {
         synchronized (RUNNING) {
             return RUNNING.size();
         }
+    }
+
+    /** The keys of the services running in this JVM, oldest first, with their users. */
+    public static Map<Key, Integer> resident() {
+        synchronized (RUNNING) {
+            return java.util.Collections.unmodifiableMap(residentUsers());
+        }
+    }
+
+    private static Map<Key, Integer> residentUsers() {
+        Map<Key, Integer> users = new LinkedHashMap<>();
+        RUNNING.forEach((key, entry) -> users.put(key, entry.users));
+        return users;
     }
 
     private static void release(Key key) {

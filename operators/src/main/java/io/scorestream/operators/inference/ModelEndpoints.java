@@ -9,13 +9,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The model versions one inference operator instance calls: a lease on each one's shared {@link
- * InferenceService} and its metrics, taken on first use. A version that cannot be started (missing,
+ * The model versions one inference operator instance calls, each with its metrics: the running
+ * service comes from {@code services} (the operator's {@link ModelResidency}) on every call, so a
+ * version unloaded while idle is simply started again. A version that cannot be started (missing,
  * corrupt, over the residency bound) is remembered as unavailable and retried after a pause, so a
  * bad rollout costs one failed load per pause, not one per event, and the versions already serving
  * keep serving.
  */
-final class ModelEndpoints implements AutoCloseable {
+final class ModelEndpoints {
     private static final Logger LOG = LoggerFactory.getLogger(ModelEndpoints.class);
 
     /** How long a version that failed to start is not tried again. */
@@ -26,73 +27,43 @@ final class ModelEndpoints implements AutoCloseable {
      */
     record Endpoint(InferenceService service, InferenceMetrics metrics) {}
 
-    private record Unavailable(Endpoint endpoint, long retryAtNanos) {}
-
-    private final Function<ModelInput, InferenceServices.Lease> acquire;
+    private final Function<ModelInput, InferenceService> services;
     private final MetricGroup metrics;
     private final Clock clock;
-    private final Map<String, InferenceServices.Lease> leases = new HashMap<>();
-    private final Map<String, Endpoint> endpoints = new HashMap<>();
-    private final Map<String, Unavailable> unavailable = new HashMap<>();
+    private final Map<String, Long> unavailableUntil = new HashMap<>();
     private final Map<String, InferenceMetrics> metricsByVersion = new HashMap<>();
 
     ModelEndpoints(
-            Function<ModelInput, InferenceServices.Lease> acquire,
-            MetricGroup metrics,
-            Clock clock) {
-        this.acquire = acquire;
+            Function<ModelInput, InferenceService> services, MetricGroup metrics, Clock clock) {
+        this.services = services;
         this.metrics = metrics;
         this.clock = clock;
     }
 
-    /** The endpoint of {@code version}, starting (or joining) its service on first use. */
+    /** The endpoint of {@code version}, starting (or joining) its service if it is not running. */
     synchronized Endpoint endpoint(ModelInput version) {
         String label = version.label();
-        Endpoint endpoint = endpoints.get(label);
-        if (endpoint != null) {
-            return endpoint;
-        }
-        Unavailable known = unavailable.get(label);
-        if (known != null && clock.nanoTime() - known.retryAtNanos() < 0) {
-            return known.endpoint();
+        InferenceMetrics versionMetrics =
+                metricsByVersion.computeIfAbsent(
+                        label, l -> new InferenceMetrics(metrics, version));
+        Long retryAt = unavailableUntil.get(label);
+        if (retryAt != null && clock.nanoTime() - retryAt < 0) {
+            return new Endpoint(null, versionMetrics);
         }
         try {
-            InferenceServices.Lease lease = acquire.apply(version);
-            leases.put(label, lease);
-            unavailable.remove(label);
-            endpoint = new Endpoint(lease.service(), metricsFor(version, lease.service()));
-            endpoints.put(label, endpoint);
-            return endpoint;
+            InferenceService service = services.apply(version);
+            unavailableUntil.remove(label);
+            versionMetrics.attach(service);
+            return new Endpoint(service, versionMetrics);
         } catch (RuntimeException e) {
             LOG.error(
                     "model {} is unavailable, its events take the fallback chain; retrying in {} s",
                     label,
                     RETRY_UNAVAILABLE_NANOS / 1_000_000_000L,
                     e);
-            Endpoint none = new Endpoint(null, metricsFor(version, null));
-            unavailable.put(
-                    label, new Unavailable(none, clock.nanoTime() + RETRY_UNAVAILABLE_NANOS));
-            return none;
+            unavailableUntil.put(label, clock.nanoTime() + RETRY_UNAVAILABLE_NANOS);
+            versionMetrics.attach(null);
+            return new Endpoint(null, versionMetrics);
         }
-    }
-
-    private InferenceMetrics metricsFor(ModelInput version, InferenceService service) {
-        InferenceMetrics versionMetrics =
-                metricsByVersion.computeIfAbsent(
-                        version.label(), label -> new InferenceMetrics(metrics, version));
-        versionMetrics.attach(service);
-        return versionMetrics;
-    }
-
-    /** Model versions with a running service for this operator instance. */
-    synchronized int started() {
-        return endpoints.size();
-    }
-
-    @Override
-    public synchronized void close() {
-        leases.values().forEach(InferenceServices.Lease::close);
-        leases.clear();
-        endpoints.clear();
     }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import io.scorestream.model.LoadOptions;
 import io.scorestream.model.ModelLoader;
 import io.scorestream.model.ModelRepository;
+import io.scorestream.operators.registry.RegistrySettings;
 import io.scorestream.operators.routing.Cascade;
 import io.scorestream.operators.testing.ReferenceModels;
 import io.scorestream.operators.time.ManualClock;
@@ -51,12 +52,13 @@ class RequestScorerTest {
     private final ManualClock clock = new ManualClock();
     private final String repository = "test-" + UUID.randomUUID();
     private final Map<String, BatchingConfig> batchingByModel = new java.util.HashMap<>();
+    private ModelResidency residency;
     private ModelEndpoints endpoints;
 
     @AfterEach
     void close() {
-        if (endpoints != null) {
-            endpoints.close();
+        if (residency != null) {
+            residency.close();
         }
     }
 
@@ -196,25 +198,26 @@ class RequestScorerTest {
     }
 
     private RequestScorer scorer(InferenceSettings settings, Cascade cascade) {
-        Function<ModelInput, InferenceServices.Lease> acquire =
-                version ->
-                        InferenceServices.acquire(
-                                new InferenceServices.Key(
-                                        repository, version.model, version.version, "cpu"),
-                                () ->
-                                        new InferenceService(
-                                                ModelLoader.load(
-                                                        ModelRepository.at(ReferenceModels.root())
-                                                                .resolve(
-                                                                        version.model,
-                                                                        version.version),
-                                                        LoadOptions.defaults()),
-                                                batchingByModel.getOrDefault(
-                                                        version.model, IMMEDIATE),
-                                                settings.cache(),
-                                                settings.breaker(),
-                                                clock));
-        endpoints = new ModelEndpoints(acquire, new UnregisteredMetricsGroup(), clock);
+        Function<InferenceServices.Key, InferenceService> start =
+                key ->
+                        new InferenceService(
+                                ModelLoader.load(
+                                        ModelRepository.at(ReferenceModels.root())
+                                                .resolve(key.model(), key.version()),
+                                        LoadOptions.defaults()),
+                                batchingByModel.getOrDefault(key.model(), IMMEDIATE),
+                                settings.cache(),
+                                settings.breaker(),
+                                clock);
+        residency = new ModelResidency(8, Duration.ofHours(1), clock, start);
+        endpoints =
+                new ModelEndpoints(
+                        version ->
+                                residency.serviceFor(
+                                        new InferenceServices.Key(
+                                                repository, version.model, version.version, "cpu")),
+                        new UnregisteredMetricsGroup(),
+                        clock);
         return new RequestScorer(endpoints, cascade, settings);
     }
 
@@ -242,7 +245,8 @@ class RequestScorerTest {
                 0.25f,
                 modelTimeout,
                 cache,
-                breaker);
+                breaker,
+                RegistrySettings.DEFAULTS);
     }
 
     private static InferenceResult score(RequestScorer scorer, InferenceRequest request)
