@@ -165,10 +165,10 @@ public final class ScoringOptions {
                     .durationType()
                     .defaultValue(Duration.ofMinutes(10))
                     .withDescription(
-                            "An operator that serves several model versions releases one it has not"
-                                    + " used for this long; it is unloaded when no other operator of the"
-                                    + " TaskManager uses it. The single-version inference operator keeps"
-                                    + " its model while it runs.");
+                            "The inference operator releases a model version it has not called for"
+                                    + " this long (a version a rollout no longer routes to, a fallback"
+                                    + " model never needed); it is unloaded when no other operator of the"
+                                    + " TaskManager uses it, and loaded again on its next call.");
 
     public static final ConfigOption<Integer> INTRA_OP_THREADS =
             key("scorestream.model.intra-op-threads")
