@@ -79,6 +79,7 @@ class AvroRoundTripTest {
                 .setIssuedAt(Instant.ofEpochMilli(1_767_225_600_000L))
                 .setIssuedBy("cli")
                 .setReason("canary of the retrained model")
+                .setSupersedes("0b7e1c1e-3f7a-4c55-a8a4-6e0c7c0f9d21")
                 .build();
     }
 
@@ -97,6 +98,7 @@ class AvroRoundTripTest {
                         .setCandidateVersion(null)
                         .setCandidatePercent(0)
                         .setReason(null)
+                        .setSupersedes(null)
                         .build();
         assertThat(roundTrip(ModelRollout.class, stableOnly)).isEqualTo(stableOnly);
         assertThat(
