@@ -3,10 +3,19 @@ package io.scorestream.operators.rollout;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.typeutils.PojoTypeInfo;
 import org.junit.jupiter.api.Test;
 
 /** The fixed bins behind the guard's metrics. */
 class StatsTest {
+
+    @Test
+    void windowStateIsMadeOfFlinkPojosNotKryo() {
+        // The job runs with pipeline.generic-types: false.
+        assertThat(TypeInformation.of(GuardWindow.class)).isInstanceOf(PojoTypeInfo.class);
+        assertThat(TypeInformation.of(VersionStats.class)).isInstanceOf(PojoTypeInfo.class);
+    }
 
     @Test
     void latencyBinsHoldEachValueInTheFirstBinWhoseBoundCoversIt() {
