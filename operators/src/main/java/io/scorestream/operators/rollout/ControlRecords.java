@@ -45,14 +45,17 @@ public final class ControlRecords {
             return new Verdict(Outcome.INVALID, String.join("; ", problems));
         }
         String supersedes = next.getSupersedes();
+        // With nothing in force the record applies: the topic's retention may have deleted the
+        // rollout it replaces, and then it is the oldest word on the model.
         if (supersedes != null
-                && (inForceOrNull == null || !supersedes.equals(inForceOrNull.getRolloutId()))) {
+                && inForceOrNull != null
+                && !supersedes.equals(inForceOrNull.getRolloutId())) {
             return new Verdict(
                     Outcome.STALE,
                     "it replaces rollout "
                             + supersedes
                             + " but the rollout in force is "
-                            + (inForceOrNull == null ? "none" : inForceOrNull.getRolloutId()));
+                            + inForceOrNull.getRolloutId());
         }
         return new Verdict(Outcome.APPLIED, null);
     }
