@@ -21,6 +21,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 final class ControlLog {
 
     private static final Duration READ_TIMEOUT = Duration.ofMinutes(1);
+    private static final Duration METADATA_WAIT = Duration.ofSeconds(5);
 
     /**
      * The rollout in force for one model.
@@ -48,10 +49,7 @@ final class ControlLog {
         long ignored = 0;
         long undecodable = 0;
         try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
-            List<TopicPartition> partitions =
-                    consumer.partitionsFor(topic).stream()
-                            .map(p -> new TopicPartition(p.topic(), p.partition()))
-                            .toList();
+            List<TopicPartition> partitions = partitions(consumer, topic);
             if (partitions.isEmpty()) {
                 throw new IllegalStateException(
                         "no topic '"
@@ -95,6 +93,30 @@ final class ControlLog {
             }
         }
         return new State(inForce, read, ignored, undecodable);
+    }
+
+    /**
+     * The topic's partitions; empty when it does not exist. A topic created a moment ago may not be
+     * in the broker's metadata yet, so an empty answer is asked again for a few seconds.
+     */
+    private static List<TopicPartition> partitions(
+            KafkaConsumer<byte[], byte[]> consumer, String topic) {
+        long deadline = System.nanoTime() + METADATA_WAIT.toNanos();
+        while (true) {
+            List<TopicPartition> partitions =
+                    consumer.partitionsFor(topic).stream()
+                            .map(p -> new TopicPartition(p.topic(), p.partition()))
+                            .toList();
+            if (!partitions.isEmpty() || System.nanoTime() > deadline) {
+                return partitions;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while looking up " + topic, e);
+            }
+        }
     }
 
     private static boolean reachedEnd(
