@@ -16,6 +16,7 @@ import io.scorestream.operators.rollout.RolloutGuards;
 import io.scorestream.operators.rollout.RolloutState;
 import io.scorestream.operators.testing.ReferenceModels;
 import io.scorestream.schemas.ModelRollout;
+import io.scorestream.schemas.ModelStep;
 import io.scorestream.schemas.Prediction;
 import io.scorestream.schemas.StageLatency;
 import java.io.ByteArrayOutputStream;
@@ -174,6 +175,7 @@ class RolloutLoopITCase {
                     .setEventTime(Instant.ofEpochMilli(now))
                     .setScoredTime(Instant.ofEpochMilli(now))
                     .setSessionEventCount(1)
+                    .setPath(List.of(new ModelStep(MODEL, candidate ? "2" : "1", "SCORED")))
                     .setLatency(
                             StageLatency.newBuilder()
                                     .setFeaturizeMicros(5)

@@ -1,6 +1,5 @@
 package io.scorestream.operators.rollout;
 
-import io.scorestream.operators.deadletter.DeadLetterReason;
 import io.scorestream.schemas.ModelRollout;
 import io.scorestream.schemas.Prediction;
 import java.nio.charset.StandardCharsets;
@@ -23,19 +22,23 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Watches a model's candidate version during a rollout and rolls it back when it misbehaves.
- * Predictions come in keyed by model name; control records come in broadcast (with {@link
- * RolloutState#DESCRIPTOR}) and say which versions are stable and candidate.
+ * Control records come in broadcast (with {@link RolloutState#DESCRIPTOR}) and say which versions
+ * are stable and candidate.
  *
- * <p>Per side (stable, candidate) it counts, over a sliding window of the predictions' scored time:
- * the error rate (fallbacks for a model problem; over-budget fallbacks never reached the model and
- * count for nothing), the p99 of the inference latency (of predictions the model answered, not from
- * a cache), and the distribution of scores in fixed bins. Once both sides have {@code minSamples}
- * predictions it judges after every prediction; when the candidate's error rate or p99 is above its
- * maximum, or the PSI of its scores against the stable version's is, it emits a rollback: the same
- * model and stable version, candidate percent 0, issued by {@code auto-rollback}, with the breaches
- * in words as the reason. The job writes it to the control topic, from where it comes back as the
- * rollout in force, so traffic returns to stable without a restart and people see the decision. The
- * decision is also logged at WARN and counted ({@code rollbacks}), and made once per rollout.
+ * <p>Predictions come keyed by the model they were routed to, and each tells about the version it
+ * was routed to ({@link RoutedCall}: the first step of its path, even when a fallback model
+ * answered). Per side (stable, candidate) the guard counts, over a sliding window of the
+ * predictions' scored time: the error rate (routed calls that gave no answer: timeout, error, open
+ * circuit, unavailable; over-budget predictions never reached a model and count for nothing), the
+ * p99 of the inference latency (of answers timed alone: not cached, no cascade step after), and the
+ * distribution of scores in fixed bins (of predictions whose score is the routed version's answer).
+ * Once both sides have {@code minSamples} predictions it judges after every prediction; when the
+ * candidate's error rate or p99 is above its maximum, or the PSI of its scores against the stable
+ * version's is, it emits a rollback: the same model and stable version, candidate percent 0, issued
+ * by {@code auto-rollback}, with the breaches in words as the reason. The job writes it to the
+ * control topic, from where it comes back as the rollout in force, so traffic returns to stable
+ * without a restart and people see the decision. The decision is also logged at WARN and counted
+ * ({@code rollbacks}), and made once per rollout.
  *
  * <p>The window is ten panes of a tenth of its length each: a sample is forgotten once its pane is
  * ten panes behind the newest, and each pane's counts are subtracted from the totals as it leaves.
@@ -124,13 +127,15 @@ public class RolloutGuard
             clear(); // no candidate on trial: nothing to watch, nothing to keep
             return;
         }
-        if (!policy.enabled()
-                || rollout.getRolloutId().equals(decidedRollout.value())
-                || overBudget(prediction)) {
+        if (!policy.enabled() || rollout.getRolloutId().equals(decidedRollout.value())) {
             return;
         }
-        boolean candidate = rollout.getCandidateVersion().equals(prediction.getModelVersion());
-        if (!candidate && !rollout.getStableVersion().equals(prediction.getModelVersion())) {
+        RoutedCall call = RoutedCall.of(prediction).orElse(null);
+        if (call == null) {
+            return;
+        }
+        boolean candidate = rollout.getCandidateVersion().equals(call.version());
+        if (!candidate && !rollout.getStableVersion().equals(call.version())) {
             return; // a version this rollout is not about (in flight from an earlier one)
         }
         long pane = prediction.getScoredTime().toEpochMilli() / paneMillis;
@@ -150,9 +155,9 @@ public class RolloutGuard
         if (stats == null) {
             stats = new VersionStats();
         }
-        stats.add(prediction, latencyLimitMicros);
+        stats.add(call, latencyLimitMicros);
         panes.put(pane, stats);
-        (candidate ? current.candidate : current.stable).add(prediction, latencyLimitMicros);
+        (candidate ? current.candidate : current.stable).add(call, latencyLimitMicros);
         window.update(current);
 
         Optional<String> breaches = judge.breaches(current.stable, current.candidate);
@@ -224,12 +229,6 @@ public class RolloutGuard
                                 + breaches)
                 .setSupersedes(rollout.getRolloutId())
                 .build();
-    }
-
-    /** Over-budget fallbacks never reached the model: they say nothing about a version. */
-    private static boolean overBudget(Prediction prediction) {
-        return prediction.getOverBudget()
-                || DeadLetterReason.OVER_BUDGET.name().equals(prediction.getFallbackReason());
     }
 
     private void clear() throws Exception {

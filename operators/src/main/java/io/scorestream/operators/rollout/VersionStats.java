@@ -1,20 +1,20 @@
 package io.scorestream.operators.rollout;
 
-import io.scorestream.schemas.Prediction;
-
 /**
  * What the {@link RolloutGuard} knows of one model version over a stretch of time: counts and fixed
  * bins only, so stretches add and subtract exactly. A Flink POJO, kept in keyed state.
  */
 public class VersionStats {
 
-    /** Predictions counted (those over budget never reached the model and are not). */
+    /**
+     * Predictions routed to this version (those over budget never reached a model: not counted).
+     */
     public long predictions;
 
-    /** Of those, fallbacks for a model problem (timeout, model error). */
+    /** Of those, the ones it gave no answer for (timeout, error, open circuit, unavailable). */
     public long errors;
 
-    /** Predictions the model answered, not from a cache: the latency samples. */
+    /** Its own answers timed alone (not cached, no cascade step after): the latency samples. */
     public long latencySamples;
 
     /** Latency samples slower than the policy's p99 limit: decides the p99 exactly. */
@@ -23,7 +23,7 @@ public class VersionStats {
     /** Latency samples per {@link LatencyBins} bin: the p99's value for the log. */
     public long[] latencyBins;
 
-    /** Predictions with a model score (not fallbacks): the score samples. */
+    /** Predictions whose score is its answer: the score samples. */
     public long scored;
 
     /** Score samples per {@link ScoreBins} bin. */
@@ -34,17 +34,18 @@ public class VersionStats {
         scoreBins = new long[ScoreBins.COUNT];
     }
 
-    /** Counts one prediction that reached the model (or should have: a fallback). */
-    void add(Prediction prediction, long latencyLimitMicros) {
+    /** Counts what one prediction says about this version. */
+    void add(RoutedCall call, long latencyLimitMicros) {
         predictions++;
-        if (prediction.getFallback()) {
+        if (call.error()) {
             errors++;
-            return;
         }
-        scored++;
-        scoreBins[ScoreBins.of(prediction.getScore())]++;
-        if (!prediction.getCached()) {
-            long micros = prediction.getLatency().getInferenceMicros();
+        if (call.score() != null) {
+            scored++;
+            scoreBins[ScoreBins.of(call.score())]++;
+        }
+        if (call.latencyMicros() != null) {
+            long micros = call.latencyMicros();
             latencySamples++;
             latencyBins[LatencyBins.of(micros)]++;
             if (micros > latencyLimitMicros) {

@@ -3,6 +3,7 @@ package io.scorestream.operators.rollout;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.scorestream.schemas.ModelRollout;
+import io.scorestream.schemas.ModelStep;
 import io.scorestream.schemas.Prediction;
 import io.scorestream.schemas.StageLatency;
 import java.time.Duration;
@@ -205,6 +206,35 @@ class RolloutGuardTest {
     }
 
     @Test
+    void aFailedRoutedCallIsAnErrorOfItsVersionWhoeverAnsweredInTheEnd() throws Exception {
+        harness = open(POLICY);
+        harness.processBroadcastElement(CANARY, 0);
+        feed(100, "1", 1_000, Kind.HEALTHY);
+        feed(97, "2", 1_000, Kind.HEALTHY);
+        feed(2, "2", 1_000, Kind.MODEL_FAILED);
+        feed(1, "2", 1_000, Kind.FALLBACK_MODEL); // keyed by fraud-mlp, not by intent-gru
+        assertThat(harness.extractOutputValues()).isEmpty();
+
+        feed(3, "2", 1_000, Kind.FALLBACK_MODEL);
+
+        assertThat(onlyRollback().getReason())
+                .contains("error rate 0.0583 > max 0.0500 (6 of 103 candidate predictions");
+    }
+
+    @Test
+    void cascadeAndCacheAnswersAreNotTheRoutedVersionsScoreOrLatency() throws Exception {
+        // The large model's garbage scores and slow calls, and the cache's timings, are not the
+        // candidate's: without samples of its own, only its (zero) error rate is judged.
+        harness = open(POLICY);
+        harness.processBroadcastElement(CANARY, 0);
+        feed(100, "1", 1_000, Kind.HEALTHY);
+        feed(150, "2", 1_000, Kind.ESCALATED);
+        feed(150, "2", 1_000, Kind.CACHED);
+
+        assertThat(harness.extractOutputValues()).isEmpty();
+    }
+
+    @Test
     void predictionsOutsideARolloutAreNotWatched() throws Exception {
         harness = open(POLICY);
         feed(200, "1", 1_000, Kind.HEALTHY);
@@ -270,12 +300,26 @@ class RolloutGuardTest {
 
     /** What a fed prediction looks like. */
     private enum Kind {
+        /** The routed version answered: score spread over [0, 1), 2 ms. */
         HEALTHY,
+        /** The routed version answered 0.97 every time. */
         CONSTANT_SCORE,
+        /** The routed version answered NaN. */
         NAN_SCORE,
+        /** The routed version answered, in 800 ms. */
+        SLOW,
+        /** The async timeout gave the default score before any call ended: no path. */
         TIMEOUT,
-        OVER_BUDGET,
-        SLOW
+        /** The routed version failed; the default score. */
+        MODEL_FAILED,
+        /** The routed version failed; a fallback model (intent-gru:1) answered. */
+        FALLBACK_MODEL,
+        /** The routed version escalated; a large model answered 0.97 in 800 ms. */
+        ESCALATED,
+        /** The answer of the routed version came from the cache (its latency: 800 ms). */
+        CACHED,
+        /** Over the user's budget: no model called. */
+        OVER_BUDGET
     }
 
     private void feed(int count, String version, long scoredMillis, Kind kind) throws Exception {
@@ -287,42 +331,89 @@ class RolloutGuardTest {
     private Prediction prediction(String version, long scoredMillis, Kind kind) {
         int id = nextId++;
         float spread = ((id * 37) % 100) / 100f + 0.005f; // evenly over [0, 1)
-        float score =
-                switch (kind) {
-                    case CONSTANT_SCORE -> 0.97f;
-                    case NAN_SCORE -> Float.NaN;
-                    case TIMEOUT, OVER_BUDGET -> 0f;
-                    default -> spread;
-                };
-        boolean fallback = kind == Kind.TIMEOUT || kind == Kind.OVER_BUDGET;
-        return Prediction.newBuilder()
-                .setEventId("e-" + id)
-                .setSessionId("s-" + id)
-                .setEventType("click")
-                .setModelName(MODEL)
-                .setModelVersion(version)
+        ModelStep routed = new ModelStep(MODEL, version, "SCORED");
+        Prediction.Builder prediction =
+                Prediction.newBuilder()
+                        .setEventId("e-" + id)
+                        .setSessionId("s-" + id)
+                        .setEventType("click")
+                        .setModelName(MODEL)
+                        .setModelVersion(version)
+                        .setEventTime(Instant.ofEpochMilli(scoredMillis - 5))
+                        .setScoredTime(Instant.ofEpochMilli(scoredMillis))
+                        .setSessionEventCount(1)
+                        .setRolloutId("r-1");
+        float score = spread;
+        long micros = 2_000;
+        switch (kind) {
+            case HEALTHY -> prediction.setPath(List.of(routed));
+            case CONSTANT_SCORE -> {
+                score = 0.97f;
+                prediction.setPath(List.of(routed));
+            }
+            case NAN_SCORE -> {
+                score = Float.NaN;
+                prediction.setPath(List.of(routed));
+            }
+            case SLOW -> {
+                micros = 800_000;
+                prediction.setPath(List.of(routed));
+            }
+            case TIMEOUT -> {
+                score = 0f;
+                prediction.setFallback(true).setFallbackReason("INFERENCE_TIMEOUT");
+            }
+            case MODEL_FAILED -> {
+                score = 0f;
+                prediction
+                        .setFallback(true)
+                        .setFallbackReason("INFERENCE_FAILED")
+                        .setPath(List.of(new ModelStep(MODEL, version, "FAILED")));
+            }
+            case FALLBACK_MODEL ->
+                    prediction
+                            .setModelName("intent-gru")
+                            .setModelVersion("1")
+                            .setFallback(true)
+                            .setFallbackReason("INFERENCE_FAILED")
+                            .setPath(
+                                    List.of(
+                                            new ModelStep(MODEL, version, "FAILED"),
+                                            new ModelStep("intent-gru", "1", "SCORED")));
+            case ESCALATED -> {
+                score = 0.97f;
+                micros = 800_000;
+                prediction
+                        .setModelName("fraud-large")
+                        .setModelVersion("1")
+                        .setPath(
+                                List.of(
+                                        new ModelStep(MODEL, version, "ESCALATED"),
+                                        new ModelStep("fraud-large", "1", "SCORED")));
+            }
+            case CACHED -> {
+                micros = 800_000;
+                prediction
+                        .setCached(true)
+                        .setPath(List.of(new ModelStep(MODEL, version, "CACHED")));
+            }
+            case OVER_BUDGET -> {
+                score = 0f;
+                prediction.setFallback(true).setFallbackReason("OVER_BUDGET").setOverBudget(true);
+            }
+        }
+        return prediction
                 .setScore(score)
                 .setScores(List.of(score))
-                .setEventTime(Instant.ofEpochMilli(scoredMillis - 5))
-                .setScoredTime(Instant.ofEpochMilli(scoredMillis))
-                .setSessionEventCount(1)
                 .setLatency(
                         StageLatency.newBuilder()
                                 .setFeaturizeMicros(10)
                                 .setQueueWaitMicros(100)
                                 .setComputeMicros(300)
-                                .setInferenceMicros(kind == Kind.SLOW ? 800_000 : 2_000)
-                                .setBatchSize(fallback ? 0 : 16)
+                                .setInferenceMicros(micros)
+                                .setBatchSize(16)
                                 .setEndToEndMillis(5)
                                 .build())
-                .setFallback(fallback)
-                .setFallbackReason(
-                        switch (kind) {
-                            case TIMEOUT -> "INFERENCE_TIMEOUT";
-                            case OVER_BUDGET -> "OVER_BUDGET";
-                            default -> null;
-                        })
-                .setOverBudget(kind == Kind.OVER_BUDGET)
                 .build();
     }
 
