@@ -69,11 +69,50 @@ class AvroRoundTripTest {
                 .build();
     }
 
+    static ModelRollout rollout() {
+        return ModelRollout.newBuilder()
+                .setRolloutId("5f0c6a52-8d0e-4a57-9c1e-0d6f1f8f2a11")
+                .setModel("fraud-mlp")
+                .setStableVersion("1")
+                .setCandidateVersion("2")
+                .setCandidatePercent(10)
+                .setIssuedAt(Instant.ofEpochMilli(1_767_225_600_000L))
+                .setIssuedBy("cli")
+                .setReason("canary of the retrained model")
+                .setSupersedes("0b7e1c1e-3f7a-4c55-a8a4-6e0c7c0f9d21")
+                .build();
+    }
+
     @Test
     void codecRoundTripsEveryRecordType() {
         assertThat(roundTrip(InferenceEvent.class, event())).isEqualTo(event());
         assertThat(roundTrip(Prediction.class, prediction())).isEqualTo(prediction());
         assertThat(roundTrip(DeadLetter.class, deadLetter())).isEqualTo(deadLetter());
+        assertThat(roundTrip(ModelRollout.class, rollout())).isEqualTo(rollout());
+    }
+
+    @Test
+    void aRolloutWithoutCandidateOrReasonRoundTrips() {
+        ModelRollout stableOnly =
+                ModelRollout.newBuilder(rollout())
+                        .setCandidateVersion(null)
+                        .setCandidatePercent(0)
+                        .setReason(null)
+                        .setSupersedes(null)
+                        .build();
+        assertThat(roundTrip(ModelRollout.class, stableOnly)).isEqualTo(stableOnly);
+        assertThat(
+                        ModelRollout.newBuilder()
+                                .setRolloutId("r")
+                                .setModel("m")
+                                .setStableVersion("1")
+                                .setCandidatePercent(0)
+                                .setIssuedAt(Instant.EPOCH)
+                                .setIssuedBy("cli")
+                                .build()
+                                .getCandidateVersion())
+                .as("the candidate defaults to none")
+                .isNull();
     }
 
     @Test

@@ -10,6 +10,8 @@ import io.scorestream.jobs.demo.DemoOptions;
 import io.scorestream.jobs.demo.DemoRunner;
 import io.scorestream.jobs.dlq.DeadLetterReplay;
 import io.scorestream.jobs.dlq.ReplayOptions;
+import io.scorestream.jobs.rollout.RolloutCommand;
+import io.scorestream.jobs.rollout.RolloutOptions;
 import java.util.Arrays;
 import java.util.List;
 
@@ -24,6 +26,7 @@ public final class ScoreStreamCli {
               bench    measure throughput and latency: bare model, naive job, ScoreStream, with Kafka
               config   print the configuration reference (every setting, its default and meaning)
               replay-dlq  re-publish chosen dead letters' original records to the input topic
+              rollout  canary, promote or roll back a model version live, or show the rollout in force
               help     show this help
             """;
 
@@ -54,12 +57,22 @@ public final class ScoreStreamCli {
                 case "replay-dlq" -> {
                     return DeadLetterReplay.run(ReplayOptions.parse(rest), System.out);
                 }
+                case "rollout" -> {
+                    return RolloutCommand.run(RolloutOptions.parse(rest), System.out);
+                }
                 case "config" -> {
                     System.out.print(ConfigurationReference.markdownTable());
                     return 0;
                 }
                 case "help", "--help", "-h" -> {
-                    System.out.print(USAGE + "\n" + DemoOptions.USAGE + "\n" + BenchOptions.USAGE);
+                    System.out.print(
+                            USAGE
+                                    + "\n"
+                                    + DemoOptions.USAGE
+                                    + "\n"
+                                    + BenchOptions.USAGE
+                                    + "\n"
+                                    + RolloutOptions.USAGE);
                     return 0;
                 }
                 default -> {

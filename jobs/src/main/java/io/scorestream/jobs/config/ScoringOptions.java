@@ -492,6 +492,65 @@ public final class ScoringOptions {
                                     + " scorestream.inference.fallback-score) or DEAD_LETTER (reason"
                                     + " OVER_BUDGET).");
 
+    // Live rollout ---------------------------------------------------------------------------
+
+    public static final ConfigOption<String> CONTROL_TOPIC =
+            key("scorestream.kafka.topic.control")
+                    .stringType()
+                    .defaultValue("model-control")
+                    .withDescription(
+                            "Topic of Avro ModelRollout records, keyed by model name: the rollout in"
+                                    + " force per model (stable, candidate, percent). Read from its start"
+                                    + " on a fresh job; the rollback guard writes its decisions to it.");
+
+    public static final ConfigOption<Boolean> ROLLOUT_AUTO_ROLLBACK =
+            key("scorestream.rollout.auto-rollback")
+                    .booleanType()
+                    .defaultValue(true)
+                    .withDescription(
+                            "Roll a candidate back to stable (candidate percent 0) when it breaches"
+                                    + " one of the scorestream.rollout.max-* limits.");
+
+    public static final ConfigOption<Duration> ROLLOUT_WINDOW =
+            key("scorestream.rollout.window")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(1))
+                    .withDescription(
+                            "Sliding window of predictions (by scored time) the rollback guard judges;"
+                                    + " it slides by a tenth of its length.");
+
+    public static final ConfigOption<Integer> ROLLOUT_MIN_SAMPLES =
+            key("scorestream.rollout.min-samples")
+                    .intType()
+                    .defaultValue(200)
+                    .withDescription(
+                            "The guard judges only once the stable and the candidate version each"
+                                    + " have this many predictions in the window.");
+
+    public static final ConfigOption<Double> ROLLOUT_MAX_ERROR_RATE =
+            key("scorestream.rollout.max-error-rate")
+                    .doubleType()
+                    .defaultValue(0.05)
+                    .withDescription(
+                            "Largest share (0..1) of the candidate's predictions that may be fallbacks"
+                                    + " for a model problem (timeouts, model errors; not OVER_BUDGET).");
+
+    public static final ConfigOption<Duration> ROLLOUT_MAX_P99_LATENCY =
+            key("scorestream.rollout.max-p99-latency")
+                    .durationType()
+                    .defaultValue(Duration.ofMillis(500))
+                    .withDescription(
+                            "Largest 99th percentile of the candidate's inference latency (the"
+                                    + " Prediction's latency.inferenceMicros).");
+
+    public static final ConfigOption<Double> ROLLOUT_MAX_PSI =
+            key("scorestream.rollout.max-psi")
+                    .doubleType()
+                    .defaultValue(0.25)
+                    .withDescription(
+                            "Largest population stability index of the candidate's scores against the"
+                                    + " stable version's (10 bins over 0..1 and one for NaN).");
+
     /** Every option above, for documentation and the README check. */
     public static List<ConfigOption<?>> all() {
         return List.of(
@@ -552,6 +611,13 @@ public final class ScoringOptions {
                 BUDGET_MAX_INFERENCES,
                 BUDGET_WINDOW,
                 BUDGET_TIME,
-                BUDGET_ACTION);
+                BUDGET_ACTION,
+                CONTROL_TOPIC,
+                ROLLOUT_AUTO_ROLLBACK,
+                ROLLOUT_WINDOW,
+                ROLLOUT_MIN_SAMPLES,
+                ROLLOUT_MAX_ERROR_RATE,
+                ROLLOUT_MAX_P99_LATENCY,
+                ROLLOUT_MAX_PSI);
     }
 }

@@ -51,7 +51,8 @@ public record ScoringSettings(
         CheckpointSettings checkpoints,
         InputSettings input,
         BudgetSettings budget,
-        ServingSettings serving) {
+        ServingSettings serving,
+        RolloutSettings rollout) {
 
     public static ScoringSettings from(Configuration conf) {
         List<String> problems = new ArrayList<>();
@@ -129,6 +130,7 @@ public record ScoringSettings(
 
         InputSettings input = readInput(read, problems);
         BudgetSettings budget = readBudget(read, fallbackScore);
+        RolloutSettings rollout = RolloutSettings.read(read, kafka, problems);
 
         if (!problems.isEmpty()) {
             throw new InvalidSettingsException(problems);
@@ -158,7 +160,8 @@ public record ScoringSettings(
                 checkpoints,
                 input,
                 budget,
-                serving);
+                serving,
+                rollout);
     }
 
     /** The result cache; off while any of its settings is bad (the problems stop start-up). */
@@ -433,7 +436,7 @@ public record ScoringSettings(
     }
 
     /** Reads options and records a problem, naming the key, for each bad value. */
-    private record Reader(Configuration conf, List<String> problems) {
+    record Reader(Configuration conf, List<String> problems) {
 
         <T> T value(ConfigOption<T> option) {
             try {

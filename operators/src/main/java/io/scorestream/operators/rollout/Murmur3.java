@@ -1,0 +1,63 @@
+package io.scorestream.operators.rollout;
+
+/**
+ * MurmurHash3, x86 32-bit variant (Austin Appleby's public-domain reference algorithm). Used
+ * instead of {@code String.hashCode}, whose value is a poor hash of similar strings (session ids
+ * differ in a few trailing characters) and is not a documented contract across JVMs.
+ */
+final class Murmur3 {
+    private static final int C1 = 0xcc9e2d51;
+    private static final int C2 = 0x1b873593;
+
+    private Murmur3() {}
+
+    /** The 32-bit hash of {@code data} with {@code seed}. */
+    static int hash32(byte[] data, int seed) {
+        int h = seed;
+        int blocks = data.length / 4;
+        for (int i = 0; i < blocks; i++) {
+            int offset = i * 4;
+            int k =
+                    (data[offset] & 0xff)
+                            | (data[offset + 1] & 0xff) << 8
+                            | (data[offset + 2] & 0xff) << 16
+                            | (data[offset + 3] & 0xff) << 24;
+            h ^= mixK(k);
+            h = Integer.rotateLeft(h, 13);
+            h = h * 5 + 0xe6546b64;
+        }
+        int tail = blocks * 4;
+        int k = 0;
+        switch (data.length & 3) {
+            case 3:
+                k ^= (data[tail + 2] & 0xff) << 16;
+            // fall through
+            case 2:
+                k ^= (data[tail + 1] & 0xff) << 8;
+            // fall through
+            case 1:
+                k ^= data[tail] & 0xff;
+                h ^= mixK(k);
+                break;
+            default:
+                break;
+        }
+        h ^= data.length;
+        return finalMix(h);
+    }
+
+    private static int mixK(int k) {
+        k *= C1;
+        k = Integer.rotateLeft(k, 15);
+        return k * C2;
+    }
+
+    private static int finalMix(int h) {
+        h ^= h >>> 16;
+        h *= 0x85ebca6b;
+        h ^= h >>> 13;
+        h *= 0xc2b2ae35;
+        h ^= h >>> 16;
+        return h;
+    }
+}

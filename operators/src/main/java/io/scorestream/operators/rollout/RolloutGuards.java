@@ -1,0 +1,36 @@
+package io.scorestream.operators.rollout;
+
+import io.scorestream.schemas.ModelRollout;
+import io.scorestream.schemas.Prediction;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+
+/** Puts a {@link RolloutGuard} behind the predictions. */
+public final class RolloutGuards {
+
+    /** Stable operator id of the guard: savepoints keep its windows and decisions under it. */
+    public static final String UID = "rollout-guard";
+
+    private RolloutGuards() {}
+
+    /**
+     * The guard's rollback records, to be written to the control topic.
+     *
+     * @param predictions every prediction the job emits
+     * @param control the control records, broadcast with {@link RolloutState#DESCRIPTOR}
+     * @param policy when to roll back; a disabled policy keeps the operator (so savepoints stay
+     *     compatible) but it never rolls back
+     */
+    public static DataStream<ModelRollout> apply(
+            DataStream<Prediction> predictions,
+            BroadcastStream<ModelRollout> control,
+            RollbackPolicy policy) {
+        return predictions
+                .keyBy(new PredictionModelKey())
+                .connect(control)
+                .process(new RolloutGuard(policy), new AvroTypeInfo<>(ModelRollout.class))
+                .name("Rollout guard")
+                .uid(UID);
+    }
+}
