@@ -201,12 +201,14 @@ class ScoringJobITCase {
         String events = "events-" + testId;
         String predictions = "predictions-" + testId;
         String deadLetters = "dlq-" + testId;
-        KAFKA.createTopics(3, List.of(events, predictions, deadLetters));
+        String control = "control-" + testId;
+        KAFKA.createTopics(3, List.of(events, predictions, deadLetters, control));
         Configuration conf = new Configuration();
         conf.set(ScoringOptions.BOOTSTRAP_SERVERS, KAFKA.bootstrapServers());
         conf.set(ScoringOptions.EVENTS_TOPIC, events);
         conf.set(ScoringOptions.PREDICTIONS_TOPIC, predictions);
         conf.set(ScoringOptions.DEAD_LETTER_TOPIC, deadLetters);
+        conf.set(ScoringOptions.CONTROL_TOPIC, control);
         conf.set(ScoringOptions.GROUP_ID, "group-" + testId);
         conf.set(ScoringOptions.TRANSACTIONAL_ID_PREFIX, "tx-" + testId);
         conf.set(ScoringOptions.STARTING_OFFSETS, StartingOffsets.EARLIEST);
@@ -248,7 +250,8 @@ class ScoringJobITCase {
                                 WatermarkStrategy.noWatermarks(),
                                 "Kafka events")
                         .uid(ScoringPipeline.Uids.SOURCE);
-        ScoringPipeline.Outputs outputs = pipeline.score(beforeScoring.apply(records));
+        ScoringPipeline.Outputs outputs =
+                pipeline.score(beforeScoring.apply(records), ScoringPipeline.microBatchedAsync());
         outputs.predictions().sinkTo(KafkaConnectors.predictionSink(settings.kafka()));
         outputs.deadLetters().sinkTo(KafkaConnectors.deadLetterSink(settings.kafka()));
         return new RunningJob(env.executeAsync("scoring " + testId), pipeline);

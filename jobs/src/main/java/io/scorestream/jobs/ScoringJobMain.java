@@ -2,8 +2,8 @@ package io.scorestream.jobs;
 
 import io.scorestream.jobs.config.JobConfiguration;
 import io.scorestream.jobs.config.ScoringSettings;
-import io.scorestream.jobs.kafka.KafkaConnectors;
 import io.scorestream.jobs.kafka.KafkaPreflight;
+import java.util.List;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -21,19 +21,14 @@ public final class ScoringJobMain {
         ScoringSettings settings = ScoringSettings.from(conf);
         // Wrong credentials or a missing topic stop start-up with a clear message, instead of a job
         // that restarts forever against a Kafka that will not let it in.
-        KafkaPreflight.check(settings.kafka());
+        KafkaPreflight.check(settings.kafka(), List.of(settings.rollout().controlTopic()));
         // Another job writing with our transactional id prefix would be fenced silently.
         KafkaPreflight.checkTransactionalIdPrefixIsFree(
                 settings.kafka(), settings.checkpoints().interval().plusSeconds(1));
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.getExecutionEnvironment(
                         FlinkSetup.forScoring(conf, settings));
-        new ScoringJob(
-                        KafkaConnectors.eventSource(settings.kafka()),
-                        KafkaConnectors.predictionSink(settings.kafka()),
-                        KafkaConnectors.deadLetterSink(settings.kafka()),
-                        settings)
-                .build(env);
+        ScoringJob.onKafka(settings).build(env);
         env.execute();
     }
 }

@@ -12,13 +12,21 @@ import io.scorestream.operators.inference.InferenceResult;
 import io.scorestream.operators.ingest.EventDecoder;
 import io.scorestream.operators.ingest.EventSpec;
 import io.scorestream.operators.ingest.RawRecord;
+import io.scorestream.operators.rollout.RolloutGuards;
+import io.scorestream.operators.rollout.RolloutState;
+import io.scorestream.operators.routing.RoutableVersions;
 import io.scorestream.operators.routing.ServingPlan;
 import io.scorestream.schemas.DeadLetter;
 import io.scorestream.schemas.InferenceEvent;
+import io.scorestream.schemas.ModelRollout;
 import io.scorestream.schemas.Prediction;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+import org.apache.flink.connector.datagen.source.GeneratorFunction;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
@@ -32,6 +40,8 @@ public final class ScoringPipeline {
     /** Stable operator ids: savepoints map state to these, so they never change. */
     public static final class Uids {
         public static final String SOURCE = "events-source";
+        public static final String CONTROL_SOURCE = "control-source";
+        public static final String CONTROL_SINK = "control-sink";
         public static final String DECODER = "event-decoder";
         public static final String WATERMARKS = "event-time";
         public static final String FEATURIZER = "session-featurizer";
@@ -43,8 +53,14 @@ public final class ScoringPipeline {
         private Uids() {}
     }
 
-    /** What the pipeline emits: predictions and dead letters. */
-    public record Outputs(DataStream<Prediction> predictions, DataStream<DeadLetter> deadLetters) {}
+    /**
+     * What the pipeline emits: predictions, dead letters, and the rollback guard's decisions for
+     * the control topic.
+     */
+    public record Outputs(
+            DataStream<Prediction> predictions,
+            DataStream<DeadLetter> deadLetters,
+            DataStream<ModelRollout> rolloutDecisions) {}
 
     /** How requests become results; ScoreStream's own is {@link #microBatchedAsync()}. */
     @FunctionalInterface
@@ -91,13 +107,39 @@ public final class ScoringPipeline {
     }
 
     /** Adds the pipeline after {@code records}. */
-    public Outputs score(DataStream<RawRecord> records) {
-        return score(records, microBatchedAsync());
+    public Outputs score(DataStream<RawRecord> records, DataStream<ModelRollout> control) {
+        return score(records, control, microBatchedAsync());
     }
 
-    /** Adds the pipeline after {@code records}, with {@code inference} as its inference step. */
+    /**
+     * Adds the pipeline after {@code records}, with {@code inference} as its inference step and no
+     * control topic: the plan's versions serve throughout.
+     */
     public Outputs score(DataStream<RawRecord> records, InferenceStage inference) {
+        DataStream<ModelRollout> none =
+                records.getExecutionEnvironment()
+                        .fromSource(
+                                new DataGeneratorSource<>(
+                                        new NoRollouts(),
+                                        0,
+                                        new AvroTypeInfo<>(ModelRollout.class)),
+                                WatermarkStrategy.noWatermarks(),
+                                "No control records")
+                        .setParallelism(1)
+                        .uid(Uids.CONTROL_SOURCE);
+        return score(records, none, inference);
+    }
+
+    /**
+     * Adds the pipeline after {@code records}, with the rollouts on {@code control} routing events
+     * to model versions and {@code inference} as its inference step.
+     */
+    public Outputs score(
+            DataStream<RawRecord> records,
+            DataStream<ModelRollout> control,
+            InferenceStage inference) {
         EventSpec eventSpec = EventSpec.of(manifest.featureSpec());
+        BroadcastStream<ModelRollout> rollouts = control.broadcast(RolloutState.DESCRIPTOR);
 
         SingleOutputStreamOperator<InferenceEvent> events =
                 records.process(
@@ -113,11 +155,17 @@ public final class ScoringPipeline {
                         .name("Event time")
                         .uid(Uids.WATERMARKS)
                         .keyBy(ScoringPipeline::sessionKey)
+                        .connect(rollouts)
                         .process(
                                 new SessionFeaturizer(
                                         eventSpec,
                                         settings.session().historyLength(),
-                                        plan,
+                                        new RoutableVersions(
+                                                plan,
+                                                settings.inference().modelRepository(),
+                                                settings.inference().registry().cacheDirectory(),
+                                                eventSpec,
+                                                settings.session().historyLength()),
                                         settings.session().ttl()))
                         .name("Session featurizer")
                         .uid(Uids.FEATURIZER);
@@ -137,7 +185,19 @@ public final class ScoringPipeline {
         DataStream<DeadLetter> deadLetters =
                 events.getSideOutput(DeadLetters.OUTPUT)
                         .union(predictions.getSideOutput(DeadLetters.OUTPUT));
-        return new Outputs(predictions, deadLetters);
+        DataStream<ModelRollout> decisions =
+                RolloutGuards.apply(predictions, rollouts, settings.rollout().rollback());
+        return new Outputs(predictions, deadLetters, decisions);
+    }
+
+    /** The generator of an empty control stream: asked for nothing, it makes nothing. */
+    private static final class NoRollouts implements GeneratorFunction<Long, ModelRollout> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public ModelRollout map(Long index) {
+            throw new IllegalStateException("an empty control stream has no record " + index);
+        }
     }
 
     private WatermarkStrategy<InferenceEvent> watermarks() {

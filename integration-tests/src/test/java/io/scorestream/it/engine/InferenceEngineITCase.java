@@ -187,7 +187,8 @@ class InferenceEngineITCase {
                                 env.fromSource(
                                         SyntheticRecordGenerator.source(3, events, 0),
                                         WatermarkStrategy.noWatermarks(),
-                                        "Synthetic events"));
+                                        "Synthetic events"),
+                                ScoringPipeline.microBatchedAsync());
         outputs.predictions()
                 .sinkTo(new CollectingSink<>(name + "-predictions"))
                 .name("Predictions");

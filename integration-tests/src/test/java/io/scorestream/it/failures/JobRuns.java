@@ -12,6 +12,7 @@ import io.scorestream.jobs.ScoringPipeline.Uids;
 import io.scorestream.jobs.config.ScoringOptions;
 import io.scorestream.jobs.config.ScoringSettings;
 import io.scorestream.jobs.embedded.EmbeddedKafka;
+import io.scorestream.jobs.kafka.ControlTopic;
 import io.scorestream.jobs.kafka.KafkaConnectors;
 import io.scorestream.model.ModelManifest;
 import io.scorestream.operators.synthetic.SyntheticSession;
@@ -59,13 +60,7 @@ public final class JobRuns {
     public static Configuration configuration(String testId, String bootstrap, Path checkpoints)
             throws Exception {
         Configuration conf = TestJobs.configuration(testId, bootstrap, checkpoints);
-        EmbeddedKafka.createTopics(
-                bootstrap,
-                3,
-                List.of(
-                        topic(conf, ScoringOptions.EVENTS_TOPIC),
-                        topic(conf, ScoringOptions.PREDICTIONS_TOPIC),
-                        topic(conf, ScoringOptions.DEAD_LETTER_TOPIC)));
+        EmbeddedKafka.createTopics(bootstrap, 3, TestJobs.topics(conf));
         return conf;
     }
 
@@ -96,6 +91,7 @@ public final class JobRuns {
                         FlinkSetup.forScoring(conf, settings));
         env.setParallelism(parallelism);
         DataStream<Prediction> predictions;
+        String controlTopic = settings.rollout().controlTopic();
         ScoringPipeline.Outputs outputs =
                 new ScoringPipeline(settings)
                         .score(
@@ -104,7 +100,17 @@ public final class JobRuns {
                                                 WatermarkStrategy.noWatermarks(),
                                                 "Kafka events")
                                         .uid(Uids.SOURCE),
+                                env.fromSource(
+                                                ControlTopic.source(settings.kafka(), controlTopic),
+                                                WatermarkStrategy.noWatermarks(),
+                                                "Kafka control")
+                                        .setParallelism(1)
+                                        .uid(Uids.CONTROL_SOURCE),
                                 inference);
+        outputs.rolloutDecisions()
+                .sinkTo(ControlTopic.sink(settings.kafka(), controlTopic))
+                .name("Kafka control (rollbacks)")
+                .uid(Uids.CONTROL_SINK);
         predictions = outputs.predictions();
         predictions
                 .sinkTo(KafkaConnectors.predictionSink(settings.kafka()))

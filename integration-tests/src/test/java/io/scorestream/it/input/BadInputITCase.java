@@ -269,12 +269,7 @@ class BadInputITCase {
 
     private Configuration configuration() throws Exception {
         Configuration conf = TestJobs.configuration(testId, KAFKA.bootstrapServers(), checkpoints);
-        KAFKA.createTopics(
-                3,
-                List.of(
-                        topic(conf, ScoringOptions.EVENTS_TOPIC),
-                        topic(conf, ScoringOptions.PREDICTIONS_TOPIC),
-                        topic(conf, ScoringOptions.DEAD_LETTER_TOPIC)));
+        KAFKA.createTopics(3, TestJobs.topics(conf));
         return conf;
     }
 

@@ -5,7 +5,6 @@ import io.scorestream.jobs.ScoringJob;
 import io.scorestream.jobs.config.ScoringOptions;
 import io.scorestream.jobs.config.ScoringSettings;
 import io.scorestream.jobs.config.StartingOffsets;
-import io.scorestream.jobs.kafka.KafkaConnectors;
 import io.scorestream.operators.synthetic.SyntheticSession;
 import io.scorestream.operators.synthetic.SyntheticSessions;
 import io.scorestream.operators.testing.ReferenceModels;
@@ -49,6 +48,7 @@ public final class TestJobs {
         conf.set(ScoringOptions.EVENTS_TOPIC, "events-" + testId);
         conf.set(ScoringOptions.PREDICTIONS_TOPIC, "predictions-" + testId);
         conf.set(ScoringOptions.DEAD_LETTER_TOPIC, "dlq-" + testId);
+        conf.set(ScoringOptions.CONTROL_TOPIC, "control-" + testId);
         conf.set(ScoringOptions.GROUP_ID, "group-" + testId);
         conf.set(ScoringOptions.TRANSACTIONAL_ID_PREFIX, "tx-" + testId);
         conf.set(ScoringOptions.STARTING_OFFSETS, StartingOffsets.COMMITTED_OR_EARLIEST);
@@ -62,6 +62,15 @@ public final class TestJobs {
         return conf;
     }
 
+    /** The job's four topics: events, predictions, dead letters and control. */
+    public static List<String> topics(Configuration conf) {
+        return List.of(
+                conf.get(ScoringOptions.EVENTS_TOPIC),
+                conf.get(ScoringOptions.PREDICTIONS_TOPIC),
+                conf.get(ScoringOptions.DEAD_LETTER_TOPIC),
+                conf.get(ScoringOptions.CONTROL_TOPIC));
+    }
+
     /** Builds and submits the job; returns once it is submitted. */
     public static JobClient start(Configuration conf, String name) throws Exception {
         ScoringSettings settings = ScoringSettings.from(conf);
@@ -69,12 +78,7 @@ public final class TestJobs {
                 StreamExecutionEnvironment.getExecutionEnvironment(
                         FlinkSetup.forScoring(conf, settings));
         env.setParallelism(PARALLELISM);
-        new ScoringJob(
-                        KafkaConnectors.eventSource(settings.kafka()),
-                        KafkaConnectors.predictionSink(settings.kafka()),
-                        KafkaConnectors.deadLetterSink(settings.kafka()),
-                        settings)
-                .build(env);
+        ScoringJob.onKafka(settings).build(env);
         return env.executeAsync(name);
     }
 

@@ -53,12 +53,7 @@ class RemoteRepositoryITCase {
         conf.set(ScoringOptions.MODEL_REPOSITORY, published.toUri().toString());
         conf.set(ScoringOptions.MODEL_CACHE_DIR, cacheDir.toString());
         conf.set(ScoringOptions.MODEL_NAME, "fraud-mlp");
-        KAFKA.createTopics(
-                3,
-                List.of(
-                        conf.get(ScoringOptions.EVENTS_TOPIC),
-                        conf.get(ScoringOptions.PREDICTIONS_TOPIC),
-                        conf.get(ScoringOptions.DEAD_LETTER_TOPIC)));
+        KAFKA.createTopics(3, TestJobs.topics(conf));
         List<SyntheticSession> sessions = TestJobs.sessions(41, 40);
         List<InferenceEvent> events = TestJobs.events(sessions);
         KAFKA.clients().publish(conf.get(ScoringOptions.EVENTS_TOPIC), keyedBySession(events));

@@ -281,12 +281,7 @@ class SecureKafkaITCase {
                 TestJobs.configuration(testId, kafka.secureBootstrapServers(), checkpoints);
         conf.set(ScoringOptions.KAFKA_PROPERTIES, clientProperties);
         // Topics are made through the broker's internal plaintext listener.
-        kafka.createTopics(
-                3,
-                List.of(
-                        conf.get(ScoringOptions.EVENTS_TOPIC),
-                        conf.get(ScoringOptions.PREDICTIONS_TOPIC),
-                        conf.get(ScoringOptions.DEAD_LETTER_TOPIC)));
+        kafka.createTopics(3, TestJobs.topics(conf));
         return conf;
     }
 

@@ -6,7 +6,6 @@ import io.scorestream.jobs.config.ScoringOptions;
 import io.scorestream.jobs.config.ScoringSettings;
 import io.scorestream.jobs.config.StartingOffsets;
 import io.scorestream.jobs.embedded.EmbeddedKafka;
-import io.scorestream.jobs.kafka.KafkaConnectors;
 import io.scorestream.jobs.local.LocalFlinkCluster;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -59,18 +58,14 @@ public final class DemoRunner {
                 List.of(
                         settings.kafka().eventsTopic(),
                         settings.kafka().predictionsTopic(),
-                        settings.kafka().deadLetterTopic()));
+                        settings.kafka().deadLetterTopic(),
+                        settings.rollout().controlTopic()));
 
         Configuration flinkConf = FlinkSetup.forScoring(conf, settings);
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.getExecutionEnvironment(flinkConf);
         env.setParallelism(options.parallelism());
-        ScoringJob job =
-                new ScoringJob(
-                        KafkaConnectors.eventSource(settings.kafka()),
-                        KafkaConnectors.predictionSink(settings.kafka()),
-                        KafkaConnectors.deadLetterSink(settings.kafka()),
-                        settings);
+        ScoringJob job = ScoringJob.onKafka(settings);
         job.build(env);
         out.printf(
                 Locale.ROOT,

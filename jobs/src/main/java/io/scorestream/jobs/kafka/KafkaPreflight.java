@@ -65,6 +65,14 @@ public final class KafkaPreflight {
      *     names the setting and what Kafka said
      */
     public static void check(KafkaSettings kafka, Duration timeout) {
+        check(kafka, timeout, List.of());
+    }
+
+    /**
+     * {@link #check(KafkaSettings, Duration)}, and that {@code moreTopics} (the control topic)
+     * exist and may be used too.
+     */
+    public static void check(KafkaSettings kafka, Duration timeout, List<String> moreTopics) {
         Properties properties = kafka.clientPropertiesWithBootstrap();
         String millis = String.valueOf(timeout.toMillis());
         properties.setProperty("default.api.timeout.ms", millis);
@@ -75,6 +83,7 @@ public final class KafkaPreflight {
                                 kafka.eventsTopic(),
                                 kafka.predictionsTopic(),
                                 kafka.deadLetterTopic()));
+        topics.addAll(moreTopics);
         List<String> problems = new ArrayList<>();
         try (Admin admin = Admin.create(properties)) {
             for (var topic : admin.describeTopics(topics).topicNameValues().entrySet()) {
@@ -100,6 +109,11 @@ public final class KafkaPreflight {
 
     public static void check(KafkaSettings kafka) {
         check(kafka, DEFAULT_TIMEOUT);
+    }
+
+    /** {@link #check(KafkaSettings, Duration, List)} with the default timeout. */
+    public static void check(KafkaSettings kafka, List<String> moreTopics) {
+        check(kafka, DEFAULT_TIMEOUT, moreTopics);
     }
 
     /**

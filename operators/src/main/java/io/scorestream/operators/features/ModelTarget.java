@@ -21,6 +21,24 @@ public record ModelTarget(
                 manifest.input().elementCount());
     }
 
+    /**
+     * @throws IllegalArgumentException when a session history of {@code historyLength} events is
+     *     too short for this model's input
+     */
+    public void checkHistoryCovers(int historyLength) {
+        if (layout == FeatureLayout.SESSION_SEQUENCE && sequenceLength > historyLength) {
+            throw new IllegalArgumentException(
+                    "session history of "
+                            + historyLength
+                            + " events is shorter than the sequence length "
+                            + sequenceLength
+                            + " of model "
+                            + name
+                            + ":"
+                            + version);
+        }
+    }
+
     /** Builds this model's input from the session after {@code event} was observed. */
     public float[] buildInput(SessionFeatures features, SessionState state, Observation event) {
         float[] input =

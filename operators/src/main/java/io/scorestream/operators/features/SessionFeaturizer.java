@@ -1,69 +1,73 @@
 package io.scorestream.operators.features;
 
-import io.scorestream.model.FeatureLayout;
+import io.scorestream.model.ModelException;
 import io.scorestream.operators.inference.InferenceRequest;
 import io.scorestream.operators.inference.ModelInput;
 import io.scorestream.operators.ingest.EventSpec;
+import io.scorestream.operators.rollout.RolloutState;
+import io.scorestream.operators.rollout.RolloutUpdates;
+import io.scorestream.operators.rollout.StickyAssignment;
+import io.scorestream.operators.routing.RoutableVersions;
 import io.scorestream.operators.routing.ServingPlan;
 import io.scorestream.schemas.InferenceEvent;
+import io.scorestream.schemas.ModelRollout;
 import java.time.Duration;
+import java.util.Optional;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keyed by session id: folds each event into the session's state (rolling aggregates and the last
- * events), routes the event to a model by its type, and emits it with the inputs of the models it
- * may meet: the routed one, the cascade's large model and the fallback model of the {@link
- * ServingPlan}.
+ * events), routes the event to a model by its type and to a version by the rollout in force, and
+ * emits it with the inputs of the models it may meet: the routed one, the cascade's large model and
+ * the fallback model of the {@link ServingPlan}.
+ *
+ * <p>Rollouts arrive on the broadcast side from the control topic and live in broadcast state, so a
+ * checkpoint or savepoint holds the rollout in force and a restore serves the same versions. A
+ * session's version is sticky for the whole rollout ({@link StickyAssignment}). A rollout naming a
+ * version that cannot be admitted (missing, corrupt, reading other events) is refused, counted and
+ * logged; the rollout in force keeps serving.
  *
  * <p>Sessions expire after {@code sessionTtl} without events (state TTL, cleaned up by RocksDB
  * compaction and incrementally on the heap backend), so state does not grow with every session ever
  * seen.
  */
 public class SessionFeaturizer
-        extends KeyedProcessFunction<String, InferenceEvent, InferenceRequest> {
+        extends KeyedBroadcastProcessFunction<
+                String, InferenceEvent, ModelRollout, InferenceRequest> {
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(SessionFeaturizer.class);
 
     static final String STATE_NAME = "session";
 
     private final EventSpec eventSpec;
     private final SessionFeatures features;
-    private final ServingPlan plan;
+    private final RoutableVersions versions;
     private final Duration sessionTtl;
 
     private transient ValueState<SessionState> session;
+    private transient RolloutUpdates rolloutUpdates;
+    private transient Counter rolloutsRefused;
 
     public SessionFeaturizer(
-            EventSpec eventSpec, int historyLength, ServingPlan plan, Duration sessionTtl) {
+            EventSpec eventSpec,
+            int historyLength,
+            RoutableVersions versions,
+            Duration sessionTtl) {
         this.eventSpec = eventSpec;
         this.features = new SessionFeatures(eventSpec, historyLength);
-        this.plan = plan;
+        this.versions = versions;
         this.sessionTtl = sessionTtl;
-        for (ModelTarget target : plan.targets().values()) {
-            checkHistoryCovers(target, historyLength);
-        }
-    }
-
-    /** Builds inputs for one model version only. */
-    public SessionFeaturizer(
-            EventSpec eventSpec, int historyLength, ModelTarget target, Duration sessionTtl) {
-        this(eventSpec, historyLength, ServingPlan.single(target), sessionTtl);
-    }
-
-    static void checkHistoryCovers(ModelTarget target, int historyLength) {
-        if (target.layout() == FeatureLayout.SESSION_SEQUENCE
-                && target.sequenceLength() > historyLength) {
-            throw new IllegalArgumentException(
-                    "session history of "
-                            + historyLength
-                            + " events is shorter than the sequence length "
-                            + target.sequenceLength()
-                            + " of model "
-                            + target.name());
+        for (ModelTarget target : versions.plan().targets().values()) {
+            target.checkHistoryCovers(historyLength);
         }
     }
 
@@ -84,10 +88,49 @@ public class SessionFeaturizer
     @Override
     public void open(OpenContext openContext) {
         session = getRuntimeContext().getState(stateDescriptor(sessionTtl));
+        var metrics = getRuntimeContext().getMetricGroup();
+        rolloutUpdates = new RolloutUpdates(metrics, "Session featurizer");
+        rolloutsRefused = metrics.counter("rolloutsRefused");
     }
 
     @Override
-    public void processElement(InferenceEvent event, Context ctx, Collector<InferenceRequest> out)
+    public void processBroadcastElement(
+            ModelRollout rollout, Context ctx, Collector<InferenceRequest> out) throws Exception {
+        Optional<String> refusal = admit(rollout);
+        if (refusal.isPresent()) {
+            rolloutsRefused.inc();
+            LOG.error(
+                    "refused rollout {} of {}: {}; the rollout in force keeps serving",
+                    rollout.getRolloutId(),
+                    rollout.getModel(),
+                    refusal.get());
+            return;
+        }
+        rolloutUpdates.apply(rollout, ctx.getBroadcastState(RolloutState.DESCRIPTOR));
+    }
+
+    /** Why the versions {@code rollout} names cannot serve, if they cannot. */
+    private Optional<String> admit(ModelRollout rollout) {
+        String model = rollout.getModel();
+        if (model == null || !versions.plan().targets().containsKey(model)) {
+            return Optional.of("this job does not serve model " + model);
+        }
+        try {
+            if (rollout.getStableVersion() != null) {
+                versions.admit(model, rollout.getStableVersion());
+            }
+            if (rollout.getCandidateVersion() != null && rollout.getCandidatePercent() > 0) {
+                versions.admit(model, rollout.getCandidateVersion());
+            }
+            return Optional.empty();
+        } catch (ModelException | IllegalArgumentException e) {
+            return Optional.of(e.getMessage());
+        }
+    }
+
+    @Override
+    public void processElement(
+            InferenceEvent event, ReadOnlyContext ctx, Collector<InferenceRequest> out)
             throws Exception {
         long started = System.nanoTime();
         SessionState state = session.value();
@@ -101,26 +144,60 @@ public class SessionFeaturizer
                         event.getFeatures(),
                         event.getEventTime().toEpochMilli());
         session.update(state);
+
+        ReadOnlyBroadcastState<String, ModelRollout> rollouts =
+                ctx.getBroadcastState(RolloutState.DESCRIPTOR);
+        ServingPlan plan = versions.plan();
         String model = plan.modelFor(event.getEventType());
+        ModelRollout rollout = RolloutState.inForce(rollouts, model);
         InferenceRequest request =
                 InferenceRequest.of(
                         event,
-                        input(plan.target(model), state, observation),
+                        input(rollouts, model, event.getSessionId(), state, observation),
                         (int) observation.count(),
                         0);
+        request.rolloutId = rollout == null ? null : rollout.getRolloutId();
         var cascade = plan.cascadeFrom(model);
         if (cascade.isPresent()) {
-            request.escalation = input(plan.target(cascade.get().to()), state, observation);
+            request.escalation =
+                    input(rollouts, cascade.get().to(), event.getSessionId(), state, observation);
         }
         var fallback = plan.fallbackFor(model);
         if (fallback.isPresent()) {
-            request.fallback = input(plan.target(fallback.get()), state, observation);
+            request.fallback =
+                    input(rollouts, fallback.get(), event.getSessionId(), state, observation);
         }
         request.featurizeMicros = (System.nanoTime() - started) / 1_000;
         out.collect(request);
     }
 
-    private ModelInput input(ModelTarget target, SessionState state, Observation observation) {
+    /** {@code model}'s input, at the version the rollout in force gives this session. */
+    private ModelInput input(
+            ReadOnlyBroadcastState<String, ModelRollout> rollouts,
+            String model,
+            String sessionId,
+            SessionState state,
+            Observation observation)
+            throws Exception {
+        String version =
+                StickyAssignment.versionFor(
+                        RolloutState.inForce(rollouts, model),
+                        versions.plan().target(model).version(),
+                        sessionId);
+        ModelTarget target;
+        try {
+            target = versions.target(model, version);
+        } catch (ModelException | IllegalArgumentException gone) {
+            // Admitted once, unreadable now (removed from the repository after a restore, say):
+            // the planned version serves rather than the job failing on every event.
+            target = versions.plan().target(model);
+            LOG.warn(
+                    "{}:{} is unreadable, serving {}: {}",
+                    model,
+                    version,
+                    target,
+                    gone.getMessage());
+        }
         return new ModelInput(
                 target.name(), target.version(), target.buildInput(features, state, observation));
     }

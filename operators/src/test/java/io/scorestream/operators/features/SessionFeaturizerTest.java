@@ -7,9 +7,14 @@ import static org.assertj.core.api.Assertions.within;
 import com.google.gson.JsonObject;
 import io.scorestream.model.FeatureLayout;
 import io.scorestream.operators.inference.InferenceRequest;
+import io.scorestream.operators.rollout.RolloutState;
+import io.scorestream.operators.routing.RoutableVersions;
+import io.scorestream.operators.routing.ServingPlan;
 import io.scorestream.operators.synthetic.SyntheticSession;
 import io.scorestream.operators.testing.ReferenceModels;
 import io.scorestream.schemas.InferenceEvent;
+import io.scorestream.schemas.ModelRollout;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -21,9 +26,10 @@ import org.apache.flink.runtime.state.StateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
+import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -35,7 +41,8 @@ class SessionFeaturizerTest {
     private static final ModelTarget GRU =
             new ModelTarget("intent-gru", "1", FeatureLayout.SESSION_SEQUENCE, 16, 176);
 
-    private KeyedOneInputStreamOperatorTestHarness<String, InferenceEvent, InferenceRequest>
+    private KeyedBroadcastOperatorTestHarness<
+                    String, InferenceEvent, ModelRollout, InferenceRequest>
             harness;
 
     @AfterEach
@@ -140,14 +147,14 @@ class SessionFeaturizerTest {
         }
         harness.setStateTtlProcessingTime(TTL.toMillis() / 2);
         harness.processElement(event("s-live", 0, 2_000), 0);
-        assertThat(harness.numKeyedStateEntries()).isEqualTo(6);
+        assertThat(numKeyedStateEntries()).isEqualTo(6);
 
         harness.setStateTtlProcessingTime(TTL.toMillis() + 1);
         OperatorSubtaskState snapshot = harness.snapshot(1, 3_000);
         harness.close();
         harness = open(MLP, new HashMapStateBackend(), snapshot);
 
-        assertThat(harness.numKeyedStateEntries()).as("only s-live survives").isEqualTo(1);
+        assertThat(numKeyedStateEntries()).as("only s-live survives").isEqualTo(1);
     }
 
     @Test
@@ -155,27 +162,48 @@ class SessionFeaturizerTest {
         assertThatThrownBy(
                         () ->
                                 new SessionFeaturizer(
-                                        SessionFeaturesTest.SPEC, 8, GRU, Duration.ofMinutes(1)))
+                                        SessionFeaturesTest.SPEC,
+                                        8,
+                                        versions(GRU, 8),
+                                        Duration.ofMinutes(1)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("sequence length 16");
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, InferenceEvent, InferenceRequest>
+    static RoutableVersions versions(ModelTarget target, int history) {
+        return new RoutableVersions(
+                ServingPlan.single(target),
+                ReferenceModels.root().toString(),
+                Path.of(System.getProperty("java.io.tmpdir")),
+                SessionFeaturesTest.SPEC,
+                history);
+    }
+
+    static KeyedBroadcastOperatorTestHarness<String, InferenceEvent, ModelRollout, InferenceRequest>
             open(ModelTarget target, StateBackend backend, OperatorSubtaskState restoreFrom)
                     throws Exception {
         SessionFeaturizer featurizer =
-                new SessionFeaturizer(SessionFeaturesTest.SPEC, 16, target, TTL);
+                new SessionFeaturizer(SessionFeaturesTest.SPEC, 16, versions(target, 16), TTL);
         var harness =
-                new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(featurizer),
+                new KeyedBroadcastOperatorTestHarness<>(
+                        new CoBroadcastWithKeyedOperator<>(
+                                featurizer, List.of(RolloutState.DESCRIPTOR)),
                         (InferenceEvent e) -> e.getSessionId(),
-                        Types.STRING);
+                        Types.STRING,
+                        128,
+                        1,
+                        0);
         harness.setStateBackend(backend);
         if (restoreFrom != null) {
             harness.initializeState(restoreFrom);
         }
         harness.open();
         return harness;
+    }
+
+    private int numKeyedStateEntries() {
+        return ((HeapKeyedStateBackend<?>) harness.getOperator().getKeyedStateBackend())
+                .numKeyValueStateEntries();
     }
 
     private InferenceRequest last() {

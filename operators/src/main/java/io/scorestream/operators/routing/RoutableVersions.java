@@ -1,0 +1,118 @@
+package io.scorestream.operators.routing;
+
+import io.scorestream.model.ChecksumVerifier;
+import io.scorestream.model.ModelCatalog;
+import io.scorestream.model.ModelLocation;
+import io.scorestream.model.ModelManifest;
+import io.scorestream.operators.features.ModelTarget;
+import io.scorestream.operators.ingest.EventSpec;
+import io.scorestream.operators.registry.ModelCatalogs;
+import java.io.Serializable;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The model versions the routing step may send events to, with the input layout of each: the
+ * serving plan's, resolved when the job was built, and those a rollout names, resolved when the
+ * rollout arrives. A version is admitted only if its manifest reads, every file matches its
+ * checksum (fetched into the local cache first for a remote repository) and it reads the job's
+ * events: a corrupt or incompatible candidate never gets traffic, and the versions in force keep
+ * serving.
+ */
+public final class RoutableVersions implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final ServingPlan plan;
+    private final String repository;
+    private final String cacheDir;
+    private final EventSpec eventSpec;
+    private final int historyLength;
+
+    private transient ModelCatalog catalog;
+    private transient Map<String, ModelTarget> resolved;
+
+    /**
+     * @param plan the versions served when no rollout says otherwise
+     * @param repository the model repository (folder or URI)
+     * @param cacheDir where remote versions are cached
+     * @param eventSpec the events the job reads, which every version must read too
+     * @param historyLength events of history the featurizer keeps per session
+     */
+    public RoutableVersions(
+            ServingPlan plan,
+            String repository,
+            Path cacheDir,
+            EventSpec eventSpec,
+            int historyLength) {
+        this.plan = plan;
+        this.repository = repository;
+        this.cacheDir = cacheDir.toString();
+        this.eventSpec = eventSpec;
+        this.historyLength = historyLength;
+    }
+
+    public ServingPlan plan() {
+        return plan;
+    }
+
+    /** The input layout of {@code model:version}, reading its manifest on first use. */
+    public ModelTarget target(String model, String version) {
+        ModelTarget planned = plan.target(model);
+        if (planned.version().equals(version)) {
+            return planned;
+        }
+        return resolved()
+                .computeIfAbsent(
+                        model + ":" + version, key -> check(catalog().manifest(model, version)));
+    }
+
+    /**
+     * Admits {@code model:version} for routing: its files are fetched if remote and verified
+     * against their checksums, and its manifest must read the job's events.
+     *
+     * @throws io.scorestream.model.ModelException when it cannot be found, read or verified
+     * @throws IllegalArgumentException when it reads other events or needs more history
+     */
+    public void admit(String model, String version) {
+        if (plan.target(model).version().equals(version)) {
+            return;
+        }
+        ModelLocation location = catalog().resolve(model, version);
+        ChecksumVerifier.verify(location);
+        resolved().put(model + ":" + version, check(location.manifest()));
+    }
+
+    private ModelTarget check(ModelManifest manifest) {
+        EventSpec theirs = EventSpec.of(manifest.featureSpec());
+        if (!theirs.equals(eventSpec)) {
+            throw new IllegalArgumentException(
+                    "model "
+                            + manifest.name()
+                            + ":"
+                            + manifest.version()
+                            + " reads other events ("
+                            + theirs
+                            + ") than this job ("
+                            + eventSpec
+                            + ")");
+        }
+        ModelTarget target = ModelTarget.of(manifest);
+        target.checkHistoryCovers(historyLength);
+        return target;
+    }
+
+    private ModelCatalog catalog() {
+        if (catalog == null) {
+            catalog = ModelCatalogs.open(repository, Path.of(cacheDir));
+        }
+        return catalog;
+    }
+
+    private Map<String, ModelTarget> resolved() {
+        if (resolved == null) {
+            resolved = new HashMap<>();
+        }
+        return resolved;
+    }
+}
