@@ -1,4 +1,4 @@
-package io.scorestream.it;
+package io.scorestream.it.failures;
 
 import static io.scorestream.it.input.KafkaClients.keyedBySession;
 import static org.assertj.core.api.Assertions.assertThat;
