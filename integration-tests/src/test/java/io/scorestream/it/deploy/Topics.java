@@ -9,7 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -109,7 +111,7 @@ final class Topics {
                             .toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            java.util.Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))
                     && System.nanoTime() < deadline) {
@@ -117,6 +119,27 @@ final class Topics {
             }
         }
         return records;
+    }
+
+    /**
+     * The first offset still in each partition of {@code topic}: above 0 where the broker's
+     * retention (or a delete-records call) removed records, for diagnosis.
+     */
+    static Map<Integer, Long> logStartOffsets(String bootstrap, String topic) {
+        Properties properties = new Properties();
+        properties.setProperty("bootstrap.servers", bootstrap);
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(
+                        properties, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions =
+                    consumer.partitionsFor(topic).stream()
+                            .map(p -> new TopicPartition(topic, p.partition()))
+                            .toList();
+            Map<Integer, Long> first = new TreeMap<>();
+            consumer.beginningOffsets(partitions)
+                    .forEach((partition, offset) -> first.put(partition.partition(), offset));
+            return first;
+        }
     }
 
     private static List<Prediction> read(

@@ -10,6 +10,7 @@ import io.scorestream.jobs.local.LocalFlinkCluster;
 import io.scorestream.operators.ingest.RawRecord;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.ToLongFunction;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
@@ -20,6 +21,7 @@ import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
@@ -66,27 +68,35 @@ final class KafkaCases {
 
     /** Raw records copied through Flink with exactly-once: what Kafka and Flink cost alone. */
     BenchResult copy() throws Exception {
-        return run("kafka-copy", this::copyBody);
+        return run("kafka-copy", this::copyBody, OutputWatcher::copiedRecordEventTime);
     }
 
     /** The framework's ceiling: the whole job with exactly-once, but no model. */
     BenchResult passthrough() throws Exception {
-        return run("passthrough-kafka", scoringBody(BaselineStages.noModel()));
+        return run(
+                "passthrough-kafka",
+                scoringBody(BaselineStages.noModel()),
+                OutputWatcher.predictionEventTime());
     }
 
     /** The whole scoring job against Kafka. */
     BenchResult scoring() throws Exception {
-        return run("scorestream-kafka", scoringBody(ScoringPipeline.microBatchedAsync()));
+        return run(
+                "scorestream-kafka",
+                scoringBody(ScoringPipeline.microBatchedAsync()),
+                OutputWatcher.predictionEventTime());
     }
 
-    private BenchResult run(String caseName, JobBody body) throws Exception {
+    private BenchResult run(
+            String caseName, JobBody body, ToLongFunction<ConsumerRecord<byte[], byte[]>> eventTime)
+            throws Exception {
         double rowsPerSecond = fullSpeed(caseName, body);
 
         String input = createTopics(caseName, "half");
         JobID job = submit(body, caseName, "half");
         try (OutputWatcher visible =
                         OutputWatcher.committed(
-                                kafka.bootstrapServers(), output(caseName, "half"));
+                                kafka.bootstrapServers(), output(caseName, "half"), eventTime);
                 BenchProducer producer = new BenchProducer(kafka.bootstrapServers())) {
             flink.awaitAllTasksRunning(job, Duration.ofMinutes(2));
             visible.measureLatencyFrom(System.currentTimeMillis() + timings.warmup().toMillis());

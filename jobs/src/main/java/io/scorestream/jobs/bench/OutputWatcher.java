@@ -1,21 +1,24 @@
 package io.scorestream.jobs.bench;
 
 import io.scorestream.jobs.stats.LatencyHistogram;
+import io.scorestream.schemas.AvroCodec;
+import io.scorestream.schemas.Prediction;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToLongFunction;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * Watches an output topic: counts records and measures their latency from the record's timestamp
- * (its event's time) to when this consumer sees it. With {@code read_committed} that is visibility
- * latency, which includes the checkpoint that commits the record; with {@code read_uncommitted} it
- * sees records as soon as they are written, which is what steady-state throughput is measured on.
+ * Watches an output topic: counts records and measures their latency from their event's time to
+ * when this consumer sees it. With {@code read_committed} that is visibility latency, which
+ * includes the checkpoint that commits the record; with {@code read_uncommitted} it sees records as
+ * soon as they are written, which is what steady-state throughput is measured on.
  */
 final class OutputWatcher implements Runnable, AutoCloseable {
 
@@ -24,24 +27,62 @@ final class OutputWatcher implements Runnable, AutoCloseable {
     private final LatencyHistogram latency = new LatencyHistogram();
     private final AtomicLong count = new AtomicLong();
     private final AtomicBoolean stopped = new AtomicBoolean();
+    private final ToLongFunction<ConsumerRecord<byte[], byte[]>> eventTime;
     private final Thread thread;
     private volatile long measureFrom = Long.MAX_VALUE;
 
-    private OutputWatcher(String bootstrap, String topic, boolean committedOnly) {
+    private OutputWatcher(
+            String bootstrap,
+            String topic,
+            boolean committedOnly,
+            ToLongFunction<ConsumerRecord<byte[], byte[]>> eventTime) {
         properties.setProperty("bootstrap.servers", bootstrap);
         properties.setProperty(
                 "isolation.level", committedOnly ? "read_committed" : "read_uncommitted");
         properties.setProperty("enable.auto.commit", "false");
         this.topic = topic;
+        this.eventTime = eventTime;
         this.thread = new Thread(this, "bench-watch-" + topic);
     }
 
-    static OutputWatcher committed(String bootstrap, String topic) {
-        return start(new OutputWatcher(bootstrap, topic, true));
+    /**
+     * Watches with {@code read_committed}; {@code eventTime} finds a record's event time, for
+     * latency.
+     */
+    static OutputWatcher committed(
+            String bootstrap,
+            String topic,
+            ToLongFunction<ConsumerRecord<byte[], byte[]>> eventTime) {
+        return start(new OutputWatcher(bootstrap, topic, true, eventTime));
     }
 
+    /** Watches with {@code read_uncommitted}, to count records; measures no latency. */
     static OutputWatcher uncommitted(String bootstrap, String topic) {
-        return start(new OutputWatcher(bootstrap, topic, false));
+        return start(
+                new OutputWatcher(
+                        bootstrap,
+                        topic,
+                        false,
+                        record -> {
+                            throw new IllegalStateException("counts only");
+                        }));
+    }
+
+    /**
+     * The event time of a record copied from the input: its Kafka timestamp, which the benchmark
+     * producer sets to the event's time.
+     */
+    static long copiedRecordEventTime(ConsumerRecord<byte[], byte[]> record) {
+        return record.timestamp();
+    }
+
+    /**
+     * The event time of a prediction: from its payload, since its Kafka timestamp is when it was
+     * scored.
+     */
+    static ToLongFunction<ConsumerRecord<byte[], byte[]>> predictionEventTime() {
+        AvroCodec<Prediction> codec = AvroCodec.of(Prediction.class);
+        return record -> codec.decode(record.value()).getEventTime().toEpochMilli();
     }
 
     private static OutputWatcher start(OutputWatcher watcher) {
@@ -85,9 +126,13 @@ final class OutputWatcher implements Runnable, AutoCloseable {
             while (!stopped.get()) {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(50))) {
                     count.incrementAndGet();
-                    if (record.timestamp() >= measureFrom) {
+                    if (measureFrom == Long.MAX_VALUE) {
+                        continue;
+                    }
+                    long eventMillis = eventTime.applyAsLong(record);
+                    if (eventMillis >= measureFrom) {
                         synchronized (latency) {
-                            latency.record(System.currentTimeMillis() - record.timestamp());
+                            latency.record(System.currentTimeMillis() - eventMillis);
                         }
                     }
                 }

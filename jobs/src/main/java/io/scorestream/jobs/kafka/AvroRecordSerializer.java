@@ -1,13 +1,26 @@
 package io.scorestream.jobs.kafka;
 
 import io.scorestream.schemas.AvroCodec;
+import java.time.Instant;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.util.function.SerializableFunction;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
-/** Writes one Avro record type to one topic as plain Avro binary, with a key derived from it. */
+/**
+ * Writes one Avro record type to one topic as plain Avro binary, with a key and a Kafka timestamp
+ * derived from the record.
+ *
+ * <p>The Kafka timestamp is the time the record itself says it was made (a prediction's scored
+ * time, a dead letter's time), never Flink's element timestamp, which in the scoring job is the
+ * event's time. Kafka applies a topic's time-based retention ({@code retention.ms}, 7 days by
+ * default) to record timestamps: a record stamped with the time of an event older than that is
+ * deleted by the broker's next retention check, minutes or seconds after it was committed, with no
+ * error anywhere. That is what happens to the output of a backfill, a replay or a job catching up
+ * from the earliest offset, and to every test whose synthetic events are dated in the past. The
+ * event's time stays in the record's payload.
+ */
 public final class AvroRecordSerializer<T extends SpecificRecord>
         implements KafkaRecordSerializationSchema<T> {
     private static final long serialVersionUID = 1L;
@@ -15,12 +28,22 @@ public final class AvroRecordSerializer<T extends SpecificRecord>
     private final String topic;
     private final Class<T> type;
     private final SerializableFunction<T, byte[]> key;
+    private final SerializableFunction<T, Instant> time;
     private transient AvroCodec<T> codec;
 
-    public AvroRecordSerializer(String topic, Class<T> type, SerializableFunction<T, byte[]> key) {
+    /**
+     * @param key the record's Kafka key (may return null)
+     * @param time the record's Kafka timestamp: when the record was made, not its event's time
+     */
+    public AvroRecordSerializer(
+            String topic,
+            Class<T> type,
+            SerializableFunction<T, byte[]> key,
+            SerializableFunction<T, Instant> time) {
         this.topic = topic;
         this.type = type;
         this.key = key;
+        this.time = time;
     }
 
     @Override
@@ -29,13 +52,18 @@ public final class AvroRecordSerializer<T extends SpecificRecord>
         codec = AvroCodec.of(type);
     }
 
+    /** Ignores {@code elementTimestamp} (the event's time): see the class comment. */
     @Override
     public ProducerRecord<byte[], byte[]> serialize(
-            T element, KafkaSinkContext context, Long timestamp) {
+            T element, KafkaSinkContext context, Long elementTimestamp) {
         if (codec == null) {
             codec = AvroCodec.of(type);
         }
         return new ProducerRecord<>(
-                topic, null, timestamp, key.apply(element), codec.encode(element));
+                topic,
+                null,
+                time.apply(element).toEpochMilli(),
+                key.apply(element),
+                codec.encode(element));
     }
 }

@@ -27,20 +27,30 @@ public final class KafkaConnectors {
                 .build();
     }
 
+    /**
+     * Exactly-once (as configured) predictions, keyed by session id and stamped with their scored
+     * time, so the topic's retention counts from when a prediction was made, not from its event.
+     */
     public static KafkaSink<Prediction> predictionSink(KafkaSettings kafka) {
-        return sink(
-                kafka,
-                "predictions",
-                new AvroRecordSerializer<>(
-                        kafka.predictionsTopic(), Prediction.class, KafkaConnectors::sessionKey));
+        return sink(kafka, "predictions", predictionSerializer(kafka.predictionsTopic()));
     }
 
+    /** Dead letters, keyed like the original record and stamped with their dead-letter time. */
     public static KafkaSink<DeadLetter> deadLetterSink(KafkaSettings kafka) {
-        return sink(
-                kafka,
-                "dead-letters",
-                new AvroRecordSerializer<>(
-                        kafka.deadLetterTopic(), DeadLetter.class, KafkaConnectors::originalKey));
+        return sink(kafka, "dead-letters", deadLetterSerializer(kafka.deadLetterTopic()));
+    }
+
+    static AvroRecordSerializer<Prediction> predictionSerializer(String topic) {
+        return new AvroRecordSerializer<>(
+                topic, Prediction.class, KafkaConnectors::sessionKey, Prediction::getScoredTime);
+    }
+
+    static AvroRecordSerializer<DeadLetter> deadLetterSerializer(String topic) {
+        return new AvroRecordSerializer<>(
+                topic,
+                DeadLetter.class,
+                KafkaConnectors::originalKey,
+                DeadLetter::getDeadLetterTime);
     }
 
     private static <T> KafkaSink<T> sink(
