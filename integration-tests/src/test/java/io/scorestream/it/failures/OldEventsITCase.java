@@ -89,9 +89,7 @@ class OldEventsITCase {
                 TestJobs.configuration("old-events", kafka.bootstrapServers(), checkpoints);
         String eventsTopic = conf.get(ScoringOptions.EVENTS_TOPIC);
         String predictionsTopic = conf.get(ScoringOptions.PREDICTIONS_TOPIC);
-        kafka.createTopics(
-                3,
-                List.of(eventsTopic, predictionsTopic, conf.get(ScoringOptions.DEAD_LETTER_TOPIC)));
+        kafka.createTopics(3, TestJobs.topics(conf));
         kafka.createTopics(1, List.of(CANARY_TOPIC));
         List<InferenceEvent> events = oldEvents(40);
         KafkaClients clients = KafkaClients.plain(kafka.bootstrapServers());
