@@ -50,7 +50,11 @@ public final class ControlTopic {
         return KafkaSink.<ModelRollout>builder()
                 .setKafkaProducerConfig(kafka.clientPropertiesWithBootstrap())
                 .setRecordSerializer(
-                        new AvroRecordSerializer<>(topic, ModelRollout.class, ControlTopic::key))
+                        new AvroRecordSerializer<>(
+                                topic,
+                                ModelRollout.class,
+                                ControlTopic::key,
+                                ModelRollout::getIssuedAt))
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                 .build();
     }
