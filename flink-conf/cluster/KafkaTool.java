@@ -34,7 +34,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 public class KafkaTool {
 
-    static final List<String> TOPICS = List.of("events", "predictions", "events.dlq");
+    static final List<String> TOPICS = List.of("events", "predictions", "events.dlq", "model-control");
 
     public static void main(String[] args) throws Exception {
         switch (args[0]) {

@@ -116,17 +116,22 @@ public final class ScoringPipeline {
      * control topic: the plan's versions serve throughout.
      */
     public Outputs score(DataStream<RawRecord> records, InferenceStage inference) {
+        // A bounded source of one placeholder that is filtered out: Flink has no empty source, and
+        // the featurizer needs a broadcast input.
         DataStream<ModelRollout> none =
                 records.getExecutionEnvironment()
                         .fromSource(
                                 new DataGeneratorSource<>(
                                         new NoRollouts(),
-                                        0,
+                                        1,
                                         new AvroTypeInfo<>(ModelRollout.class)),
                                 WatermarkStrategy.noWatermarks(),
                                 "No control records")
                         .setParallelism(1)
-                        .uid(Uids.CONTROL_SOURCE);
+                        .uid(Uids.CONTROL_SOURCE)
+                        .filter(rollout -> false)
+                        .setParallelism(1)
+                        .name("None");
         return score(records, none, inference);
     }
 
@@ -190,13 +195,20 @@ public final class ScoringPipeline {
         return new Outputs(predictions, deadLetters, decisions);
     }
 
-    /** The generator of an empty control stream: asked for nothing, it makes nothing. */
+    /** A placeholder control record, never applied: the stream that carries it drops it. */
     private static final class NoRollouts implements GeneratorFunction<Long, ModelRollout> {
         private static final long serialVersionUID = 1L;
 
         @Override
         public ModelRollout map(Long index) {
-            throw new IllegalStateException("an empty control stream has no record " + index);
+            return ModelRollout.newBuilder()
+                    .setRolloutId("none")
+                    .setModel("none")
+                    .setStableVersion("none")
+                    .setCandidatePercent(0)
+                    .setIssuedAt(java.time.Instant.EPOCH)
+                    .setIssuedBy("none")
+                    .build();
         }
     }
 

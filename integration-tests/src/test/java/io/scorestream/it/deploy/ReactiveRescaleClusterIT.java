@@ -61,7 +61,13 @@ class ReactiveRescaleClusterIT {
     @Test
     void rescalesUpAndDownWithoutLosingOrDuplicatingAnythingOrSessionState() throws Exception {
         kafka = EmbeddedKafka.start();
-        kafka.createTopics(PARTITIONS, List.of("events", "predictions", "events.dlq"));
+        kafka.createTopics(
+                PARTITIONS,
+                List.of(
+                        ScoringOptions.EVENTS_TOPIC.defaultValue(),
+                        ScoringOptions.PREDICTIONS_TOPIC.defaultValue(),
+                        ScoringOptions.DEAD_LETTER_TOPIC.defaultValue(),
+                        ScoringOptions.CONTROL_TOPIC.defaultValue()));
         List<SyntheticSession> sessions = Topics.sessions(31, SESSIONS);
         List<InferenceEvent> all = interleaved(sessions);
 

@@ -58,7 +58,8 @@ class StandaloneClusterIT {
         List<InferenceEvent> events = Topics.events(sessions);
         String eventsTopic = "events-" + name;
         String predictionsTopic = "predictions-" + name;
-        kafka.createTopics(3, List.of(eventsTopic, predictionsTopic, "dlq-" + name));
+        kafka.createTopics(
+                3, List.of(eventsTopic, predictionsTopic, "dlq-" + name, "control-" + name));
         try (Topics.EventProducer producer =
                 new Topics.EventProducer(kafka.bootstrapServers(), eventsTopic)) {
             producer.send(events);
@@ -78,6 +79,8 @@ class StandaloneClusterIT {
                         predictionsTopic,
                         "--" + ScoringOptions.DEAD_LETTER_TOPIC.key(),
                         "dlq-" + name,
+                        "--" + ScoringOptions.CONTROL_TOPIC.key(),
+                        "control-" + name,
                         "--" + ScoringOptions.GROUP_ID.key(),
                         "group-" + name,
                         "--" + ScoringOptions.TRANSACTIONAL_ID_PREFIX.key(),
