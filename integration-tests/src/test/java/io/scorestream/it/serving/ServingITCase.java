@@ -14,10 +14,9 @@ import io.scorestream.jobs.config.ScoringOptions;
 import io.scorestream.model.ModelRepository;
 import io.scorestream.operators.synthetic.SyntheticSession;
 import io.scorestream.operators.testing.ReferenceModels;
+import io.scorestream.operators.testing.RepositoryCopies;
 import io.scorestream.schemas.InferenceEvent;
 import io.scorestream.schemas.Prediction;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -230,39 +229,14 @@ class ServingITCase {
      * The reference models plus intent-gru version 3: version 2's files under a manifest that names
      * version 3, with one byte of each model file flipped, so its checksums do not match.
      */
-    private Path repositoryWithCorruptVersion() throws IOException {
-        Path source = ReferenceModels.root();
-        for (String model : List.of("fraud-mlp", "intent-gru")) {
-            for (String version : List.of("1", "2")) {
-                copyVersion(
-                        source.resolve(model).resolve(version),
-                        repositoryCopy.resolve(model).resolve(version));
-            }
-        }
-        Path corrupt = repositoryCopy.resolve("intent-gru").resolve("3");
-        copyVersion(source.resolve("intent-gru").resolve("2"), corrupt);
-        Path manifest = corrupt.resolve(ModelRepository.MANIFEST_FILE);
-        Files.writeString(
-                manifest,
-                Files.readString(manifest)
-                        .replaceFirst("\"version\"\\s*:\\s*\"2\"", "\"version\": \"3\""));
-        for (String artifact : List.of("model.pt", "model.onnx")) {
-            Path file = corrupt.resolve(artifact);
-            byte[] bytes = Files.readAllBytes(file);
-            bytes[bytes.length / 2] ^= 0x5a;
-            Files.write(file, bytes);
-        }
+    private Path repositoryWithCorruptVersion() {
+        RepositoryCopies.copy(
+                repositoryCopy, "fraud-mlp/1", "fraud-mlp/2", "intent-gru/1", "intent-gru/2");
+        Path corrupt = RepositoryCopies.copyAs(repositoryCopy, "intent-gru", "2", "3");
+        RepositoryCopies.flipAByte(corrupt.resolve("model.pt"));
+        RepositoryCopies.flipAByte(corrupt.resolve("model.onnx"));
         assertThat(ModelRepository.at(repositoryCopy).versions("intent-gru")).contains("3");
         return repositoryCopy;
-    }
-
-    private static void copyVersion(Path from, Path to) throws IOException {
-        Files.createDirectories(to);
-        try (Stream<Path> files = Files.list(from)) {
-            for (Path file : files.toList()) {
-                Files.copy(file, to.resolve(file.getFileName()));
-            }
-        }
     }
 
     private static ExpectedScores expected(

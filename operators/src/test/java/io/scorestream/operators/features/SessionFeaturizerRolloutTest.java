@@ -9,17 +9,15 @@ import io.scorestream.operators.rollout.RolloutState;
 import io.scorestream.operators.routing.RoutableVersions;
 import io.scorestream.operators.routing.ServingPlan;
 import io.scorestream.operators.testing.ReferenceModels;
+import io.scorestream.operators.testing.RepositoryCopies;
 import io.scorestream.schemas.InferenceEvent;
 import io.scorestream.schemas.ModelRollout;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
@@ -164,33 +162,11 @@ class SessionFeaturizerRolloutTest {
     }
 
     /** The reference models plus fraud-mlp version 3: version 2's files, one byte flipped. */
-    private Path repositoryWithCorruptVersion3() throws IOException {
-        for (String version : List.of("1", "2")) {
-            copy(
-                    ReferenceModels.root().resolve("fraud-mlp").resolve(version),
-                    repositoryCopy.resolve("fraud-mlp").resolve(version));
-        }
-        Path corrupt = repositoryCopy.resolve("fraud-mlp").resolve("3");
-        copy(ReferenceModels.root().resolve("fraud-mlp").resolve("2"), corrupt);
-        Path manifest = corrupt.resolve("manifest.json");
-        Files.writeString(
-                manifest,
-                Files.readString(manifest)
-                        .replaceFirst("\"version\"\\s*:\\s*\"2\"", "\"version\": \"3\""));
-        Path model = corrupt.resolve("model.pt");
-        byte[] bytes = Files.readAllBytes(model);
-        bytes[bytes.length / 2] ^= 0x5a;
-        Files.write(model, bytes);
+    private Path repositoryWithCorruptVersion3() {
+        RepositoryCopies.copy(repositoryCopy, "fraud-mlp/1", "fraud-mlp/2");
+        Path corrupt = RepositoryCopies.copyAs(repositoryCopy, "fraud-mlp", "2", "3");
+        RepositoryCopies.flipAByte(corrupt.resolve("model.pt"));
         return repositoryCopy;
-    }
-
-    private static void copy(Path from, Path to) throws IOException {
-        Files.createDirectories(to);
-        try (Stream<Path> files = Files.list(from)) {
-            for (Path file : files.toList()) {
-                Files.copy(file, to.resolve(file.getFileName()));
-            }
-        }
     }
 
     private static ModelRollout rollout(String id, String candidate, int percent) {

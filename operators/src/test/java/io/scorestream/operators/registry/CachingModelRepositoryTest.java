@@ -1,9 +1,9 @@
 package io.scorestream.operators.registry;
 
-import static io.scorestream.operators.registry.RepositoryCopies.bytes;
-import static io.scorestream.operators.registry.RepositoryCopies.copy;
-import static io.scorestream.operators.registry.RepositoryCopies.flipAByte;
-import static io.scorestream.operators.registry.RepositoryCopies.tree;
+import static io.scorestream.operators.testing.RepositoryCopies.bytes;
+import static io.scorestream.operators.testing.RepositoryCopies.copy;
+import static io.scorestream.operators.testing.RepositoryCopies.flipAByte;
+import static io.scorestream.operators.testing.RepositoryCopies.tree;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;

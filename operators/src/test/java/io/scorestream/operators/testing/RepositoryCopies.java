@@ -1,6 +1,5 @@
-package io.scorestream.operators.registry;
+package io.scorestream.operators.testing;
 
-import io.scorestream.operators.testing.ReferenceModels;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -9,12 +8,12 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /** Copies of the reference model repository for tests to publish from, break and compare. */
-final class RepositoryCopies {
+public final class RepositoryCopies {
 
     private RepositoryCopies() {}
 
     /** Copies {@code model/version} folders of the reference repository into {@code root}. */
-    static Path copy(Path root, String... modelSlashVersions) {
+    public static Path copy(Path root, String... modelSlashVersions) {
         for (String modelSlashVersion : modelSlashVersions) {
             Path source = ReferenceModels.root().resolve(modelSlashVersion);
             Path target = root.resolve(modelSlashVersion);
@@ -30,8 +29,34 @@ final class RepositoryCopies {
         return root;
     }
 
+    /**
+     * Copies {@code model/fromVersion} of the reference repository into {@code root} as {@code
+     * model/toVersion}, its manifest naming the new version (checksums unchanged, so the files
+     * still match them).
+     */
+    public static Path copyAs(Path root, String model, String fromVersion, String toVersion) {
+        Path target = root.resolve(model).resolve(toVersion);
+        try (Stream<Path> files =
+                Files.list(ReferenceModels.root().resolve(model).resolve(fromVersion))) {
+            Files.createDirectories(target);
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                Files.copy(file, target.resolve(file.getFileName()));
+            }
+            Path manifest = target.resolve("manifest.json");
+            Files.writeString(
+                    manifest,
+                    Files.readString(manifest)
+                            .replaceFirst(
+                                    "\"version\"\\s*:\\s*\"" + fromVersion + "\"",
+                                    "\"version\": \"" + toVersion + "\""));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return target;
+    }
+
     /** Flips every bit of one byte in the middle of a file. */
-    static void flipAByte(Path file) {
+    public static void flipAByte(Path file) {
         try {
             byte[] bytes = Files.readAllBytes(file);
             bytes[bytes.length / 2] ^= (byte) 0xFF;
@@ -42,7 +67,7 @@ final class RepositoryCopies {
     }
 
     /** Every path under {@code folder}, relative to it, sorted; empty when it does not exist. */
-    static List<String> tree(Path folder) {
+    public static List<String> tree(Path folder) {
         if (!Files.exists(folder)) {
             return List.of();
         }
@@ -56,7 +81,7 @@ final class RepositoryCopies {
         }
     }
 
-    static byte[] bytes(Path file) {
+    public static byte[] bytes(Path file) {
         try {
             return Files.readAllBytes(file);
         } catch (IOException e) {
