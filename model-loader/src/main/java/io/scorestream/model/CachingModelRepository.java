@@ -96,12 +96,6 @@ public final class CachingModelRepository implements ModelCatalog {
         return versions;
     }
 
-    @Override
-    public String latestVersion(String model) {
-        List<String> versions = versions(model);
-        return versions.get(versions.size() - 1);
-    }
-
     /**
      * The cached copy of the version, fetched first when there is none (or the one there no longer
      * matches its checksums). Files are verified: {@link ModelLoader} verifies them again when it

@@ -24,11 +24,14 @@ public interface ModelCatalog {
     List<String> versions(String model);
 
     /**
-     * The newest version of {@code model}.
+     * The newest version of {@code model}: the last of {@link #versions}.
      *
      * @throws ModelNotFoundException listing the available models when there is no such model
      */
-    String latestVersion(String model);
+    default String latestVersion(String model) {
+        List<String> versions = versions(model);
+        return versions.get(versions.size() - 1);
+    }
 
     /**
      * A local folder holding the version, with its validated manifest that names this model and

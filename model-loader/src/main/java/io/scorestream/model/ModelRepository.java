@@ -91,17 +91,6 @@ public final class ModelRepository implements ModelCatalog {
     }
 
     /**
-     * The newest version of {@code model}.
-     *
-     * @throws ModelNotFoundException listing the available models when there is no such model
-     */
-    @Override
-    public String latestVersion(String model) {
-        List<String> versions = versions(model);
-        return versions.get(versions.size() - 1);
-    }
-
-    /**
      * Reads and validates one version's manifest, and checks it names this model and version. Does
      * not verify checksums: {@link ModelLoader} does that before loading.
      *
