@@ -4,8 +4,10 @@ import static io.scorestream.it.failures.JobRuns.assertOnePredictionPerEvent;
 import static io.scorestream.it.failures.JobRuns.awaitPredictions;
 import static io.scorestream.it.failures.JobRuns.topic;
 import static io.scorestream.it.input.KafkaClients.keyedBySession;
-import static io.scorestream.it.rollout.FeaturizerCounters.APPLIED;
-import static io.scorestream.it.rollout.FeaturizerCounters.REFUSED;
+import static io.scorestream.it.rollout.OperatorCounters.APPLIED;
+import static io.scorestream.it.rollout.OperatorCounters.FEATURIZER;
+import static io.scorestream.it.rollout.OperatorCounters.GUARD;
+import static io.scorestream.it.rollout.OperatorCounters.REFUSED;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -66,8 +68,8 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Control records and events arrive on separate sources, in no order relative to each other:
  * after each control record a test waits until every featurizer subtask has applied (or refused)
- * it, through the featurizer's counters ({@link FeaturizerCounters}), before it publishes the
- * events that must see it.
+ * it, through the featurizer's counters ({@link OperatorCounters}), before it publishes the events
+ * that must see it.
  */
 class LiveRolloutITCase {
 
@@ -110,7 +112,7 @@ class LiveRolloutITCase {
         RolloutRouting routing = routing(conf, repository, "1", sessions, "1", "2");
 
         JobClient job = start(conf, "live-ramp");
-        FeaturizerCounters counters = counters(job);
+        OperatorCounters counters = counters(job, FEATURIZER);
         int published = publish(conf, phases.get(0), 0); // no rollout yet: version 1
         ModelRollout canary =
                 rollout(conf, repository, "--candidate", "2", "--percent", "10", "--stable", "1");
@@ -186,7 +188,7 @@ class LiveRolloutITCase {
         ModelRollout canary =
                 rollout(conf, repository, "--candidate", "3", "--percent", "50", "--stable", "2");
         JobClient job = start(conf, "live-garbage");
-        FeaturizerCounters counters = counters(job);
+        OperatorCounters counters = counters(job, FEATURIZER);
         counters.awaitOnEverySubtask(APPLIED, 1);
         int published = publish(conf, heads, 0);
         List<ModelRollout> records =
@@ -249,7 +251,7 @@ class LiveRolloutITCase {
         ModelRollout canary =
                 rollout(conf, repository, "--candidate", "2", "--percent", "30", "--stable", "1");
         JobClient first = start(conf, "live-restore-first");
-        counters(first).awaitOnEverySubtask(APPLIED, 1);
+        counters(first, FEATURIZER).awaitOnEverySubtask(APPLIED, 1);
         int published = publish(conf, heads, 0);
         // Committed predictions: a checkpoint completed after the canary was applied.
         first.cancel().get();
@@ -273,7 +275,7 @@ class LiveRolloutITCase {
                 awaitPredictions(KAFKA.clients(), conf, heads.size() + tails.size());
         second.cancel().get();
 
-        assertThat(counters(second).perSubtask(APPLIED))
+        assertThat(counters(second, FEATURIZER).perSubtask(APPLIED))
                 .as("control records the restored featurizer applied")
                 .hasSize(TestJobs.PARALLELISM)
                 .containsOnly(0L);
@@ -307,12 +309,15 @@ class LiveRolloutITCase {
         ModelRollout canary =
                 rollout(conf, repository, "--candidate", "2", "--percent", "50", "--stable", "1");
         JobClient job = start(conf, "live-corrupt");
-        FeaturizerCounters counters = counters(job);
+        OperatorCounters counters = counters(job, FEATURIZER);
         counters.awaitOnEverySubtask(APPLIED, 1);
         int published = publish(conf, heads, 0);
         // The command checks that version 4 exists, not its files: the job must refuse it.
         rollout(conf, repository, "--candidate", "4", "--percent", "50");
         counters.awaitOnEverySubtask(REFUSED, 1);
+        // The guard refuses it too, so it goes on watching the canary that still serves.
+        OperatorCounters guard = counters(job, GUARD);
+        guard.awaitOnEverySubtask(REFUSED, 1);
         publish(conf, tails, published);
         List<Prediction> predictions =
                 awaitPredictions(KAFKA.clients(), conf, heads.size() + tails.size());
@@ -320,6 +325,8 @@ class LiveRolloutITCase {
 
         assertThat(counters.perSubtask(APPLIED)).as("applied: the canary only").containsOnly(1L);
         assertThat(counters.perSubtask(REFUSED)).as("refused: version 4").containsOnly(1L);
+        assertThat(guard.perSubtask(REFUSED)).as("refused by the guard").containsOnly(1L);
+        assertThat(guard.perSubtask(APPLIED)).as("applied by the guard").containsOnly(1L);
         assertOnePredictionPerEvent(predictions, TestJobs.events(sessions));
         assertThat(predictions)
                 .as("every prediction, after the refused rollout too, under the canary")
@@ -366,8 +373,8 @@ class LiveRolloutITCase {
         return job;
     }
 
-    private static FeaturizerCounters counters(JobClient job) {
-        return new FeaturizerCounters(REPORTER, job.getJobID(), TestJobs.PARALLELISM);
+    private static OperatorCounters counters(JobClient job, String operator) {
+        return new OperatorCounters(REPORTER, job.getJobID(), operator, TestJobs.PARALLELISM);
     }
 
     /**

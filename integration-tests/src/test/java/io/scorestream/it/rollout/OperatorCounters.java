@@ -10,43 +10,50 @@ import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.util.FlinkException;
 
 /**
- * The session featurizer's rollout counters in one job, per subtask, from the MiniCluster's
- * in-memory metric reporter.
+ * The rollout counters of one operator of a job (the session featurizer, the rollback guard), per
+ * subtask, from the MiniCluster's in-memory metric reporter.
  *
  * <p>A control record reaches every featurizer subtask on its own broadcast channel, not in order
  * with the events: a test that needs events routed by a new rollout waits here until every subtask
  * has applied (or refused) it, then publishes the events.
  */
-final class FeaturizerCounters {
+final class OperatorCounters {
 
-    /** Control records the featurizer made the rollout in force ({@code RolloutUpdates}). */
+    /** The operator that routes events by the rollout in force. */
+    static final String FEATURIZER = "Session featurizer";
+
+    /** The rollback guard. */
+    static final String GUARD = "Rollout guard";
+
+    /** Control records the operator made the rollout in force ({@code RolloutUpdates}). */
     static final String APPLIED = "rolloutsApplied";
 
-    /** Rollouts the featurizer refused: a version it named could not be admitted. */
+    /** Rollouts the operator refused: a version they named could not be admitted. */
     static final String REFUSED = "rolloutsRefused";
 
-    private static final String OPERATOR = "Session featurizer";
     private static final long POLL_MILLIS = 50;
     private static final int POLLS = 1_200; // a minute
 
     private final InMemoryReporter reporter;
     private final JobID job;
+    private final String operator;
     private final int parallelism;
 
-    FeaturizerCounters(InMemoryReporter reporter, JobID job, int parallelism) {
+    OperatorCounters(InMemoryReporter reporter, JobID job, String operator, int parallelism) {
         this.reporter = reporter;
         this.job = job;
+        this.operator = operator;
         this.parallelism = parallelism;
     }
 
     /** The counter on each subtask, by subtask index; empty until the subtasks have opened. */
     List<Long> perSubtask(String counter) {
-        return reporter.findOperatorMetricGroups(job, OPERATOR).stream()
+        return reporter.findOperatorMetricGroups(job, operator).stream()
                 .map(group -> count(group, counter))
                 .toList();
     }
 
-    /** Waits until each of the job's featurizer subtasks counts at least {@code count}. */
+    /** Waits until each of the operator's subtasks counts at least {@code count}. */
     void awaitOnEverySubtask(String counter, long count) throws Exception {
         try {
             CommonTestUtils.waitUntilCondition(
@@ -59,7 +66,8 @@ final class FeaturizerCounters {
                     POLLS);
         } catch (FlinkException e) {
             throw new AssertionError(
-                    "featurizer subtasks of "
+                    operator
+                            + " subtasks of "
                             + job
                             + " did not reach "
                             + counter
