@@ -2,8 +2,8 @@ package io.scorestream.it.rollout;
 
 import io.scorestream.model.ModelRepository;
 import io.scorestream.operators.testing.ReferenceModels;
+import io.scorestream.operators.testing.RepositoryCopies;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.file.Files;
@@ -22,13 +22,11 @@ final class RolloutRepositories {
     private RolloutRepositories() {}
 
     /** Copies every version of every reference model into {@code target}; returns it. */
-    static Path referenceCopy(Path target) throws IOException {
+    static Path referenceCopy(Path target) {
         ModelRepository reference = ModelRepository.at(ReferenceModels.root());
         for (String model : reference.models()) {
             for (String version : reference.versions(model)) {
-                copyVersion(
-                        reference.resolve(model, version).directory(),
-                        target.resolve(model).resolve(version));
+                RepositoryCopies.copy(target, model + "/" + version);
             }
         }
         return target;
@@ -38,55 +36,27 @@ final class RolloutRepositories {
      * Adds the committed garbage candidate, fraud-mlp version 3 (made by {@code models/generate.sh
      * --garbage-candidate}: untrained, every score about 0.997).
      */
-    static void addGarbageCandidate(Path repository) throws IOException {
+    static void addGarbageCandidate(Path repository) throws IOException, URISyntaxException {
         URL fixture = RolloutRepositories.class.getResource(GARBAGE_CANDIDATE);
         if (fixture == null) {
             throw new IllegalStateException("no " + GARBAGE_CANDIDATE + " on the test classpath");
         }
-        try {
-            Path root = Path.of(fixture.toURI());
-            copyVersion(
-                    root.resolve("fraud-mlp").resolve("3"),
-                    repository.resolve("fraud-mlp").resolve("3"));
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
+        Path version = Path.of(fixture.toURI()).resolve("fraud-mlp").resolve("3");
+        Path target = Files.createDirectories(repository.resolve("fraud-mlp").resolve("3"));
+        try (Stream<Path> files = Files.list(version)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                Files.copy(file, target.resolve(file.getFileName()));
+            }
         }
     }
 
     /**
-     * Adds {@code model} version {@code as}: a copy of version {@code from} under a manifest that
-     * names {@code as}, with one byte of its TorchScript file flipped, so that file no longer
+     * Adds {@code model} version {@code as}: the reference version {@code from} under a manifest
+     * that names {@code as}, with one byte of its TorchScript file flipped, so that file no longer
      * matches the checksum its manifest lists.
      */
-    static void addCorruptCopy(Path repository, String model, String from, String as)
-            throws IOException {
-        Path corrupt = repository.resolve(model).resolve(as);
-        copyVersion(repository.resolve(model).resolve(from), corrupt);
-        Path manifest = corrupt.resolve(ModelRepository.MANIFEST_FILE);
-        Files.writeString(
-                manifest,
-                Files.readString(manifest)
-                        .replaceFirst(
-                                "\"version\"\\s*:\\s*\"" + from + "\"",
-                                "\"version\": \"" + as + "\""));
-        Path artifact = corrupt.resolve("model.pt");
-        byte[] bytes = Files.readAllBytes(artifact);
-        bytes[bytes.length / 2] ^= 0x01;
-        Files.write(artifact, bytes);
-    }
-
-    private static void copyVersion(Path from, Path to) throws IOException {
-        Files.createDirectories(to);
-        try (Stream<Path> files = Files.list(from)) {
-            files.filter(Files::isRegularFile)
-                    .forEach(
-                            file -> {
-                                try {
-                                    Files.copy(file, to.resolve(file.getFileName()));
-                                } catch (IOException e) {
-                                    throw new UncheckedIOException(e);
-                                }
-                            });
-        }
+    static void addCorruptCopy(Path repository, String model, String from, String as) {
+        Path copy = RepositoryCopies.copyAs(repository, model, from, as);
+        RepositoryCopies.flipAByte(copy.resolve("model.pt"));
     }
 }
