@@ -36,6 +36,11 @@ Session start times: session k of any seed starts at
 ``1767225600000 + 60000 * k`` epoch milliseconds (training and held-out sets
 use the same rule as the golden files).
 
+``--garbage-candidate <dir>`` does none of the above: it only writes a test
+fixture, ``<dir>/fraud-mlp/3/`` (see ``write_garbage_candidate``), an untrained
+fraud-mlp whose scores all sit near 1, for the live-rollout tests' automatic
+rollback. The reference models, golden files and ``SHA256SUMS`` are untouched.
+
 The generated data, golden inputs and golden sessions are bit-for-bit
 reproducible; the trained weights are reproducible on the same machine/torch
 build (single thread, fixed seeds). Re-running overwrites all outputs.
@@ -341,6 +346,17 @@ VERSIONS = {
 }
 
 
+# The garbage candidate (a test fixture, never a model to serve): fraud-mlp's network and input
+# layout, untrained (weights from this seed), with this bias added to its output logit, so every
+# score is a sigmoid of about +6: 0.99 and up, where the trained versions put a few percent of
+# events. Its version is the next after the reference versions.
+GARBAGE_NAME = "fraud-mlp"
+GARBAGE_VERSION = "3"
+GARBAGE_SEED = 3003
+GARBAGE_OUTPUT_BIAS = 6.0
+GARBAGE_MIN_SCORE = 0.9  # every held-out score must be at least this: the top PSI bin of 0.9..1
+
+
 LABEL_SMOOTHING = 0.02  # targets 0.01 / 0.99: keeps logits (and golden scores) out of saturation
 
 
@@ -459,6 +475,10 @@ def main(argv=None):
                         help="output folder (the models/ folder of the repository)")
     parser.add_argument("--min-auc", type=float, default=0.85,
                         help="fail if a model's held-out AUC is below this")
+    parser.add_argument("--garbage-candidate", metavar="DIR", default=None,
+                        help="write ONLY the test fixture DIR/%s/%s/ (an untrained %s whose scores "
+                             "all sit near 1, for the automatic-rollback tests) and nothing else"
+                             % (GARBAGE_NAME, GARBAGE_VERSION, GARBAGE_NAME))
     args = parser.parse_args(argv)
 
     import torch  # imported late so that --help works without torch
@@ -472,10 +492,14 @@ def main(argv=None):
     def log(msg):
         print("[%6.1fs] %s" % (time.time() - t_start, msg), flush=True)
 
+    log("torch %s, onnx %s, numpy %s" % (torch.__version__, _onnx_version(), np.__version__))
+    if args.garbage_candidate is not None:
+        write_garbage_candidate(torch, FraudMLP, os.path.abspath(args.garbage_candidate),
+                                args.heldout_sessions, log)
+        return 0
+
     out = os.path.abspath(args.out)
     os.makedirs(out, exist_ok=True)
-
-    log("torch %s, onnx %s, numpy %s" % (torch.__version__, _onnx_version(), np.__version__))
 
     # ---- synthetic golden (generator + featurizer, no model) -------------------------
     synth = generate_sessions(GOLDEN_SYNTH_SEED, GOLDEN_SYNTH_SESSIONS)
@@ -610,6 +634,89 @@ def main(argv=None):
         log("%s v%s: held-out AUC %.4f (%d epochs)" % (name, version, a, epochs))
     log("done")
     return 0
+
+
+def write_garbage_candidate(torch, FraudMLP, root, heldout_sessions, log):
+    """Writes ``root/fraud-mlp/3/``: a test fixture, not a model.
+
+    fraud-mlp's network, input and output (same feature_spec, tensor names and shapes as the
+    reference versions), left untrained with seeded weights and GARBAGE_OUTPUT_BIAS added to its
+    output layer's bias, so it loads and runs like any version but scores every event near 1.
+    A live-rollout test canaries it against the trained version 2, whose scores are spread low,
+    and the rollback guard must roll it back for the shift of its scores (PSI). The folder is a
+    complete version: model.pt, model.onnx and a manifest with both checksums, marked
+    ``test_fixture``. Nothing else is written; the reference repository is not touched.
+    """
+    spec = MODEL_SPECS[GARBAGE_NAME]
+    torch.manual_seed(GARBAGE_SEED)
+    model = FraudMLP()
+    with torch.no_grad():
+        model.net[-1].bias.add_(GARBAGE_OUTPUT_BIAS)
+    model.eval()
+
+    vdir = os.path.join(root, GARBAGE_NAME, GARBAGE_VERSION)
+    os.makedirs(vdir, exist_ok=True)
+    pt_path = os.path.join(vdir, "model.pt")
+    onnx_path = os.path.join(vdir, "model.onnx")
+    golden_sessions = generate_sessions(GOLDEN_MODEL_SEED, GOLDEN_MODEL_SESSIONS)
+    g_agg, _, _, _ = featurize(golden_sessions)
+    example = torch.from_numpy(g_agg[:2].copy())
+    with torch.no_grad():
+        traced = torch.jit.trace(model, example)
+    torch.jit.save(traced, pt_path)
+    export_onnx(torch, model, example, onnx_path, spec["input_name"])
+
+    held_sessions = generate_sessions(HELDOUT_SEED, heldout_sessions)
+    ho_agg, _, ho_fraud, _ = featurize(held_sessions)
+    loaded = torch.jit.load(pt_path)
+    loaded.eval()
+    scores = predict(torch, loaded, ho_agg)
+    with torch.no_grad():
+        eager = model(torch.from_numpy(ho_agg[:512])).numpy().reshape(-1)
+    if not np.allclose(eager, scores[:512], atol=1e-6):
+        raise SystemExit("TorchScript and eager outputs of the garbage candidate differ")
+    if scores.min() < GARBAGE_MIN_SCORE:
+        raise SystemExit("garbage candidate scores %.4f on a held-out event, below %.2f: not "
+                         "far enough from the trained versions" % (scores.min(), GARBAGE_MIN_SCORE))
+    heldout_auc = auc(scores, ho_fraud)
+    log("garbage candidate: held-out scores %.4f..%.4f, AUC %.4f" % (
+        scores.min(), scores.max(), heldout_auc))
+
+    manifest = {
+        "name": GARBAGE_NAME,
+        "version": GARBAGE_VERSION,
+        "engine": "PyTorch",
+        "artifact": "model.pt",
+        "alternatives": [{"engine": "OnnxRuntime", "artifact": "model.onnx"}],
+        "inputs": [{"name": spec["input_name"], "shape": spec["input_shape"], "dtype": "float32"}],
+        "outputs": [{"name": "score", "shape": [1], "dtype": "float32"}],
+        "feature_spec": {
+            "layout": spec["layout"],
+            "event_types": list(EVENT_TYPES),
+            "event_features": list(EVENT_FEATURES),
+        },
+        "label": spec["label"],
+        "test_fixture": "garbage candidate for the live-rollout tests: untrained, scores near 1."
+                        " Never serve it.",
+        "training": {
+            "init_seed": GARBAGE_SEED,
+            "epochs": 0,
+            "output_bias": GARBAGE_OUTPUT_BIAS,
+            "heldout_seed": HELDOUT_SEED,
+            "heldout_sessions": len(held_sessions),
+            "heldout_auc": round(heldout_auc, 6),
+            "torch_version": torch.__version__,
+            "description": "TEST FIXTURE, not a model: fraud-mlp's MLP 24->64->32->1 (ReLU, "
+                           "sigmoid inside), untrained (init seed %d), %+g added to the output "
+                           "layer's bias, so every score is %.4f..%.4f on the %d held-out events. "
+                           "Written by generate.py --garbage-candidate with Debian python3-torch "
+                           "%s." % (GARBAGE_SEED, GARBAGE_OUTPUT_BIAS, scores.min(), scores.max(),
+                                    ho_agg.shape[0], _debian_torch_version()),
+        },
+        "files": {"model.pt": sha256_file(pt_path), "model.onnx": sha256_file(onnx_path)},
+    }
+    write_json(os.path.join(vdir, "manifest.json"), manifest)
+    log("wrote %s (model.pt, model.onnx, manifest.json)" % vdir)
 
 
 def export_onnx(torch, model, example, path, input_name):

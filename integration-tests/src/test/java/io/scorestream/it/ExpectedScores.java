@@ -13,6 +13,7 @@ import io.scorestream.operators.ingest.EventSpec;
 import io.scorestream.operators.synthetic.SyntheticSession;
 import io.scorestream.operators.testing.ReferenceModels;
 import io.scorestream.schemas.InferenceEvent;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -25,8 +26,15 @@ import java.util.Map;
 public record ExpectedScores(
         Map<String, Float> scoreByEvent, Map<String, Integer> positionByEvent) {
 
+    /** The expected scores of a version of the reference models ({@link ReferenceModels#root}). */
     public static ExpectedScores of(
             ModelManifest manifest, List<SyntheticSession> sessions, int history) {
+        return of(ReferenceModels.root(), manifest, sessions, history);
+    }
+
+    /** The expected scores of {@code manifest}'s version, loaded from {@code repository}. */
+    public static ExpectedScores of(
+            Path repository, ModelManifest manifest, List<SyntheticSession> sessions, int history) {
         EventSpec spec = EventSpec.of(manifest.featureSpec());
         SessionFeatures features = new SessionFeatures(spec, history);
         ModelTarget target = ModelTarget.of(manifest);
@@ -50,8 +58,7 @@ public record ExpectedScores(
         Map<String, Float> scores = new HashMap<>();
         try (ScoringModel model =
                 ModelLoader.load(
-                        ModelRepository.at(ReferenceModels.root())
-                                .resolve(manifest.name(), manifest.version()),
+                        ModelRepository.at(repository).resolve(manifest.name(), manifest.version()),
                         LoadOptions.defaults())) {
             float[][] outputs = model.predict(rows.toArray(float[][]::new));
             for (int i = 0; i < outputs.length; i++) {

@@ -155,6 +155,15 @@ public final class ScoringPipeline {
                         .name("Decode and validate")
                         .uid(Uids.DECODER);
 
+        // The routing step and the rollback guard each get a copy: both refuse a rollout the
+        // job cannot serve, so the guard watches the rollout that really serves.
+        RoutableVersions routable =
+                new RoutableVersions(
+                        plan,
+                        settings.inference().modelRepository(),
+                        settings.inference().registry().cacheDirectory(),
+                        eventSpec,
+                        settings.session().historyLength());
         DataStream<InferenceRequest> requests =
                 events.assignTimestampsAndWatermarks(watermarks())
                         .name("Event time")
@@ -165,12 +174,7 @@ public final class ScoringPipeline {
                                 new SessionFeaturizer(
                                         eventSpec,
                                         settings.session().historyLength(),
-                                        new RoutableVersions(
-                                                plan,
-                                                settings.inference().modelRepository(),
-                                                settings.inference().registry().cacheDirectory(),
-                                                eventSpec,
-                                                settings.session().historyLength()),
+                                        routable,
                                         settings.session().ttl()))
                         .name("Session featurizer")
                         .uid(Uids.FEATURIZER);
@@ -191,7 +195,7 @@ public final class ScoringPipeline {
                 events.getSideOutput(DeadLetters.OUTPUT)
                         .union(predictions.getSideOutput(DeadLetters.OUTPUT));
         DataStream<ModelRollout> decisions =
-                RolloutGuards.apply(predictions, rollouts, settings.rollout().rollback());
+                RolloutGuards.apply(predictions, rollouts, settings.rollout().rollback(), routable);
         return new Outputs(predictions, deadLetters, decisions);
     }
 

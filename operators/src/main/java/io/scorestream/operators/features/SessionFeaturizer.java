@@ -96,7 +96,7 @@ public class SessionFeaturizer
     @Override
     public void processBroadcastElement(
             ModelRollout rollout, Context ctx, Collector<InferenceRequest> out) throws Exception {
-        Optional<String> refusal = admit(rollout);
+        Optional<String> refusal = versions.refusal(rollout);
         if (refusal.isPresent()) {
             rolloutsRefused.inc();
             LOG.error(
@@ -107,25 +107,6 @@ public class SessionFeaturizer
             return;
         }
         rolloutUpdates.apply(rollout, ctx.getBroadcastState(RolloutState.DESCRIPTOR));
-    }
-
-    /** Why the versions {@code rollout} names cannot serve, if they cannot. */
-    private Optional<String> admit(ModelRollout rollout) {
-        String model = rollout.getModel();
-        if (model == null || !versions.plan().targets().containsKey(model)) {
-            return Optional.of("this job does not serve model " + model);
-        }
-        try {
-            if (rollout.getStableVersion() != null) {
-                versions.admit(model, rollout.getStableVersion());
-            }
-            if (rollout.getCandidateVersion() != null && rollout.getCandidatePercent() > 0) {
-                versions.admit(model, rollout.getCandidateVersion());
-            }
-            return Optional.empty();
-        } catch (ModelException | IllegalArgumentException e) {
-            return Optional.of(e.getMessage());
-        }
     }
 
     @Override

@@ -23,7 +23,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Watches a model's candidate version during a rollout and rolls it back when it misbehaves.
  * Control records come in broadcast (with {@link RolloutState#DESCRIPTOR}) and say which versions
- * are stable and candidate.
+ * are stable and candidate. A record the job cannot serve is refused here as the session featurizer
+ * refuses it ({@link RolloutAdmission}, counted as {@code rolloutsRefused}): the guard keeps
+ * watching the rollout still serving, and its rollback of that rollout supersedes the one the
+ * featurizer has in force.
  *
  * <p>Predictions come keyed by the model they were routed to, and each tells about the version it
  * was routed to ({@link RoutedCall}: the first step of its path, even when a fallback model
@@ -63,6 +66,7 @@ public class RolloutGuard
     static final int PANES = 10;
 
     private final RollbackPolicy policy;
+    private final RolloutAdmission admission;
     private final long paneMillis;
     private final long latencyLimitMicros;
 
@@ -73,9 +77,20 @@ public class RolloutGuard
     private transient RollbackJudge judge;
     private transient RolloutUpdates updates;
     private transient Counter rollbacks;
+    private transient Counter refused;
 
+    /** A guard that takes every valid control record as the rollout in force. */
     public RolloutGuard(RollbackPolicy policy) {
+        this(policy, RolloutAdmission.everything());
+    }
+
+    /**
+     * @param policy when to roll back
+     * @param admission which rollouts the job can serve: the same the featurizer refuses by
+     */
+    public RolloutGuard(RollbackPolicy policy, RolloutAdmission admission) {
         this.policy = policy;
+        this.admission = admission;
         this.paneMillis = Math.max(1, ceilDiv(policy.window().toMillis(), PANES));
         this.latencyLimitMicros = policy.maxP99Latency().toNanos() / 1_000;
     }
@@ -106,11 +121,23 @@ public class RolloutGuard
         var metrics = getRuntimeContext().getMetricGroup();
         updates = new RolloutUpdates(metrics, "Rollout guard");
         rollbacks = metrics.counter("rollbacks");
+        refused = metrics.counter("rolloutsRefused");
     }
 
     @Override
     public void processBroadcastElement(
             ModelRollout record, Context ctx, Collector<ModelRollout> out) throws Exception {
+        Optional<String> refusal = admission.refusal(record);
+        if (refusal.isPresent()) {
+            refused.inc();
+            LOG.warn(
+                    "Rollout guard: refused rollout {} of {} as the featurizer does ({}); still"
+                            + " watching the rollout in force",
+                    record.getRolloutId(),
+                    record.getModel(),
+                    refusal.get());
+            return;
+        }
         updates.apply(record, ctx.getBroadcastState(RolloutState.DESCRIPTOR));
     }
 

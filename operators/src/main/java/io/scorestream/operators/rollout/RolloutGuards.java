@@ -15,7 +15,8 @@ public final class RolloutGuards {
     private RolloutGuards() {}
 
     /**
-     * The guard's rollback records, to be written to the control topic.
+     * The guard's rollback records, to be written to the control topic, taking every valid control
+     * record as the rollout in force (for predictions of no model repository).
      *
      * @param predictions every prediction the job emits
      * @param control the control records, broadcast with {@link RolloutState#DESCRIPTOR}
@@ -26,10 +27,29 @@ public final class RolloutGuards {
             DataStream<Prediction> predictions,
             BroadcastStream<ModelRollout> control,
             RollbackPolicy policy) {
+        return apply(predictions, control, policy, RolloutAdmission.everything());
+    }
+
+    /**
+     * The guard's rollback records, to be written to the control topic.
+     *
+     * @param predictions every prediction the job emits
+     * @param control the control records, broadcast with {@link RolloutState#DESCRIPTOR}
+     * @param policy when to roll back; a disabled policy keeps the operator (so savepoints stay
+     *     compatible) but it never rolls back
+     * @param admission the rollouts the job can serve, judged as the routing step judges them: a
+     *     rollout it refuses does not replace the one the guard watches
+     */
+    public static DataStream<ModelRollout> apply(
+            DataStream<Prediction> predictions,
+            BroadcastStream<ModelRollout> control,
+            RollbackPolicy policy,
+            RolloutAdmission admission) {
         return predictions
                 .keyBy(new PredictionModelKey())
                 .connect(control)
-                .process(new RolloutGuard(policy), new AvroTypeInfo<>(ModelRollout.class))
+                .process(
+                        new RolloutGuard(policy, admission), new AvroTypeInfo<>(ModelRollout.class))
                 .name("Rollout guard")
                 .uid(UID);
     }

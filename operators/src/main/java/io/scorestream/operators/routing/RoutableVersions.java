@@ -2,15 +2,19 @@ package io.scorestream.operators.routing;
 
 import io.scorestream.model.ChecksumVerifier;
 import io.scorestream.model.ModelCatalog;
+import io.scorestream.model.ModelException;
 import io.scorestream.model.ModelLocation;
 import io.scorestream.model.ModelManifest;
 import io.scorestream.operators.features.ModelTarget;
 import io.scorestream.operators.ingest.EventSpec;
 import io.scorestream.operators.registry.ModelCatalogs;
+import io.scorestream.operators.rollout.RolloutAdmission;
+import io.scorestream.schemas.ModelRollout;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The model versions the routing step may send events to, with the input layout of each: the
@@ -18,9 +22,10 @@ import java.util.Map;
  * rollout arrives. A version is admitted only if its manifest reads, every file matches its
  * checksum (fetched into the local cache first for a remote repository) and it reads the job's
  * events: a corrupt or incompatible candidate never gets traffic, and the versions in force keep
- * serving.
+ * serving. As a {@link RolloutAdmission} it judges whole rollouts the same way, for the featurizer
+ * and for the rollback guard alike.
  */
-public final class RoutableVersions implements Serializable {
+public final class RoutableVersions implements RolloutAdmission, Serializable {
     private static final long serialVersionUID = 1L;
 
     private final ServingPlan plan;
@@ -81,6 +86,30 @@ public final class RoutableVersions implements Serializable {
         ModelLocation location = catalog().resolve(model, version);
         ChecksumVerifier.verify(location);
         resolved().put(model + ":" + version, check(location.manifest()));
+    }
+
+    /**
+     * Why the versions {@code rollout} names cannot serve: a model this job does not serve, or a
+     * stable version, or a candidate that gets traffic, that {@link #admit} refuses. Admitted
+     * versions are remembered for routing.
+     */
+    @Override
+    public Optional<String> refusal(ModelRollout rollout) {
+        String model = rollout.getModel();
+        if (model == null || !plan.targets().containsKey(model)) {
+            return Optional.of("this job does not serve model " + model);
+        }
+        try {
+            if (rollout.getStableVersion() != null) {
+                admit(model, rollout.getStableVersion());
+            }
+            if (rollout.getCandidateVersion() != null && rollout.getCandidatePercent() > 0) {
+                admit(model, rollout.getCandidateVersion());
+            }
+            return Optional.empty();
+        } catch (ModelException | IllegalArgumentException e) {
+            return Optional.of(e.getMessage());
+        }
     }
 
     private ModelTarget check(ModelManifest manifest) {

@@ -43,6 +43,11 @@ final class MeteredGuardHarness extends AbstractStreamOperatorTestHarness<ModelR
     }
 
     static MeteredGuardHarness open(RollbackPolicy policy) throws Exception {
+        return open(policy, RolloutAdmission.everything());
+    }
+
+    static MeteredGuardHarness open(RollbackPolicy policy, RolloutAdmission admission)
+            throws Exception {
         InterceptingOperatorMetricGroup metrics = new InterceptingOperatorMetricGroup();
         InterceptingTaskMetricGroup task =
                 new InterceptingTaskMetricGroup() {
@@ -57,7 +62,8 @@ final class MeteredGuardHarness extends AbstractStreamOperatorTestHarness<ModelR
         MeteredGuardHarness harness =
                 new MeteredGuardHarness(
                         new CoBroadcastWithKeyedOperator<>(
-                                new RolloutGuard(policy), List.of(RolloutState.DESCRIPTOR)),
+                                new RolloutGuard(policy, admission),
+                                List.of(RolloutState.DESCRIPTOR)),
                         environment,
                         metrics);
         harness.open();

@@ -9,6 +9,7 @@ import io.scorestream.schemas.StageLatency;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
@@ -276,6 +277,39 @@ class RolloutGuardTest {
         feed(40, "2", 2_000, Kind.TIMEOUT);
 
         assertThat(onlyRollback().getReason()).contains("(100 of 100 candidate predictions");
+    }
+
+    @Test
+    void aRolloutTheJobRefusesLeavesTheCanaryInForceWatched() throws Exception {
+        // The featurizer refuses version 3 (say its files fail their checksums) and the canary
+        // keeps serving version 2: the guard must keep judging version 2, and its rollback must
+        // replace the canary, the rollout the featurizer has in force.
+        RolloutAdmission noVersion3 =
+                rollout ->
+                        "3".equals(rollout.getCandidateVersion())
+                                ? Optional.of("model fraud-mlp v3: checksum mismatch")
+                                : Optional.empty();
+        try (MeteredGuardHarness metered = MeteredGuardHarness.open(POLICY, noVersion3)) {
+            metered.control(CANARY);
+            ModelRollout refused =
+                    ModelRollout.newBuilder(rollout("r-2", 50)).setCandidateVersion("3").build();
+            metered.control(refused);
+            for (int i = 0; i < 100; i++) {
+                metered.prediction(prediction("1", 1_000, Kind.HEALTHY));
+                metered.prediction(prediction("2", 1_000, Kind.TIMEOUT));
+            }
+
+            assertThat(counter(metered, "rolloutsRefused")).isEqualTo(1);
+            assertThat(counter(metered, "rolloutsApplied")).isEqualTo(1);
+            assertThat(metered.extractOutputValues())
+                    .singleElement()
+                    .satisfies(
+                            rollback -> {
+                                assertThat(rollback.getSupersedes()).isEqualTo("r-1");
+                                assertThat(rollback.getCandidateVersion()).isEqualTo("2");
+                                assertThat(rollback.getReason()).contains("error rate");
+                            });
+        }
     }
 
     @Test
