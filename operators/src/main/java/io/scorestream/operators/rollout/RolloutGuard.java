@@ -1,7 +1,6 @@
 package io.scorestream.operators.rollout;
 
 import io.scorestream.schemas.ModelRollout;
-import io.scorestream.schemas.Prediction;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,12 +27,13 @@ import org.slf4j.LoggerFactory;
  * watching the rollout still serving, and its rollback of that rollout supersedes the one the
  * featurizer has in force.
  *
- * <p>Predictions come keyed by the model they were routed to, and each tells about the version it
- * was routed to ({@link RoutedCall}: the first step of its path, even when a fallback model
- * answered). Per side (stable, candidate) the guard counts, over a sliding window of the
- * predictions' scored time: the error rate (routed calls that gave no answer: timeout, error, open
- * circuit, unavailable; over-budget predictions never reached a model and count for nothing), the
- * p99 of the inference latency (of answers timed alone: not cached, no cascade step after), and the
+ * <p>Its input is each prediction's {@link RoutedCall} (made next to the assembler by {@link
+ * RoutedCalls}, so a few fields cross the network rather than the whole prediction), keyed by the
+ * model the event was routed to: the first step of its path, even when a fallback model answered.
+ * Per side (stable, candidate) the guard counts, over a sliding window of the predictions' scored
+ * time: the error rate (routed calls that gave no answer: timeout, error, open circuit,
+ * unavailable; over-budget predictions never reached a model and count for nothing), the p99 of the
+ * inference latency (of answers timed alone: not cached, no cascade step after), and the
  * distribution of scores in fixed bins (of predictions whose score is the routed version's answer).
  * Once both sides have {@code minSamples} predictions it judges after every prediction; when the
  * candidate's error rate or p99 is above its maximum, or the PSI of its scores against the stable
@@ -55,7 +55,7 @@ import org.slf4j.LoggerFactory;
  * per prediction is a few small state reads and writes.
  */
 public class RolloutGuard
-        extends KeyedBroadcastProcessFunction<String, Prediction, ModelRollout, ModelRollout> {
+        extends KeyedBroadcastProcessFunction<String, RoutedCall, ModelRollout, ModelRollout> {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(RolloutGuard.class);
 
@@ -142,8 +142,7 @@ public class RolloutGuard
     }
 
     @Override
-    public void processElement(
-            Prediction prediction, ReadOnlyContext ctx, Collector<ModelRollout> out)
+    public void processElement(RoutedCall call, ReadOnlyContext ctx, Collector<ModelRollout> out)
             throws Exception {
         ModelRollout rollout =
                 RolloutState.inForce(
@@ -157,15 +156,11 @@ public class RolloutGuard
         if (!policy.enabled() || rollout.getRolloutId().equals(decidedRollout.value())) {
             return;
         }
-        RoutedCall call = RoutedCall.of(prediction).orElse(null);
-        if (call == null) {
-            return;
-        }
         boolean candidate = rollout.getCandidateVersion().equals(call.version());
         if (!candidate && !rollout.getStableVersion().equals(call.version())) {
             return; // a version this rollout is not about (in flight from an earlier one)
         }
-        long pane = prediction.getScoredTime().toEpochMilli() / paneMillis;
+        long pane = call.scoredMillis() / paneMillis;
         GuardWindow current = window.value();
         if (current == null || !current.countsFor(rollout, paneMillis, latencyLimitMicros)) {
             clearWindow();

@@ -6,7 +6,10 @@ import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 
-/** Puts a {@link RolloutGuard} behind the predictions. */
+/**
+ * Puts a {@link RolloutGuard} behind the predictions: each prediction becomes its {@link
+ * RoutedCall} where it is made, and only that goes to the guard, keyed by the routed model.
+ */
 public final class RolloutGuards {
 
     /** Stable operator id of the guard: savepoints keep its windows and decisions under it. */
@@ -46,7 +49,10 @@ public final class RolloutGuards {
             RollbackPolicy policy,
             RolloutAdmission admission) {
         return predictions
-                .keyBy(new PredictionModelKey())
+                .flatMap(new RoutedCalls())
+                .name("Routed calls")
+                .uid(UID + "-routed-calls")
+                .keyBy(RoutedCall::model)
                 .connect(control)
                 .process(
                         new RolloutGuard(policy, admission), new AvroTypeInfo<>(ModelRollout.class))

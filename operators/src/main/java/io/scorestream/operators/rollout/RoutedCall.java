@@ -19,11 +19,20 @@ import java.util.Optional;
  * @param score the routed version's score, or null when the prediction's score is not its answer
  * @param latencyMicros the routed version's inference latency, or null when not measured alone
  *     (cache hits, cascades, errors)
+ * @param scoredMillis when the prediction was made: the guard's windows run on it
+ *     <p>What the {@link RolloutGuard} receives instead of the whole prediction: a few fields,
+ *     cheap to send to the guard's subtask (a Flink POJO).
  */
-record RoutedCall(String model, String version, boolean error, Float score, Long latencyMicros) {
+public record RoutedCall(
+        String model,
+        String version,
+        boolean error,
+        Float score,
+        Long latencyMicros,
+        long scoredMillis) {
 
     /** The routed call of {@code prediction}; empty when it says nothing about a model version. */
-    static Optional<RoutedCall> of(Prediction prediction) {
+    public static Optional<RoutedCall> of(Prediction prediction) {
         if (overBudget(prediction)) {
             return Optional.empty(); // never reached a model
         }
@@ -40,7 +49,8 @@ record RoutedCall(String model, String version, boolean error, Float score, Long
                             fallback ? null : prediction.getScore(),
                             fallback || prediction.getCached()
                                     ? null
-                                    : prediction.getLatency().getInferenceMicros()));
+                                    : prediction.getLatency().getInferenceMicros(),
+                            prediction.getScoredTime().toEpochMilli()));
         }
         ModelStep routed = path.get(0);
         StepOutcome outcome;
@@ -58,27 +68,33 @@ record RoutedCall(String model, String version, boolean error, Float score, Long
                                     routed.getVersion(),
                                     false,
                                     last ? prediction.getScore() : null,
-                                    last ? prediction.getLatency().getInferenceMicros() : null);
+                                    last ? prediction.getLatency().getInferenceMicros() : null,
+                                    prediction.getScoredTime().toEpochMilli());
                     case CACHED ->
                             new RoutedCall(
                                     routed.getModel(),
                                     routed.getVersion(),
                                     false,
                                     last ? prediction.getScore() : null,
-                                    null);
+                                    null,
+                                    prediction.getScoredTime().toEpochMilli());
                     case ESCALATED ->
                             new RoutedCall(
-                                    routed.getModel(), routed.getVersion(), false, null, null);
+                                    routed.getModel(),
+                                    routed.getVersion(),
+                                    false,
+                                    null,
+                                    null,
+                                    prediction.getScoredTime().toEpochMilli());
                     case TIMEOUT, FAILED, CIRCUIT_OPEN, UNAVAILABLE ->
                             new RoutedCall(
-                                    routed.getModel(), routed.getVersion(), true, null, null);
+                                    routed.getModel(),
+                                    routed.getVersion(),
+                                    true,
+                                    null,
+                                    null,
+                                    prediction.getScoredTime().toEpochMilli());
                 });
-    }
-
-    /** The model the event was routed to: the guard's key. */
-    static String routedModel(Prediction prediction) {
-        List<ModelStep> path = prediction.getPath();
-        return path == null || path.isEmpty() ? prediction.getModelName() : path.get(0).getModel();
     }
 
     private static boolean overBudget(Prediction prediction) {

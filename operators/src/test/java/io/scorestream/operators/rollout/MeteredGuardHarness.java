@@ -24,11 +24,11 @@ final class MeteredGuardHarness extends AbstractStreamOperatorTestHarness<ModelR
 
     private final InterceptingOperatorMetricGroup metrics;
     private final MockEnvironment environment;
-    private final CoBroadcastWithKeyedOperator<String, Prediction, ModelRollout, ModelRollout>
+    private final CoBroadcastWithKeyedOperator<String, RoutedCall, ModelRollout, ModelRollout>
             guard;
 
     private MeteredGuardHarness(
-            CoBroadcastWithKeyedOperator<String, Prediction, ModelRollout, ModelRollout> guard,
+            CoBroadcastWithKeyedOperator<String, RoutedCall, ModelRollout, ModelRollout> guard,
             MockEnvironment environment,
             InterceptingOperatorMetricGroup metrics)
             throws Exception {
@@ -36,7 +36,7 @@ final class MeteredGuardHarness extends AbstractStreamOperatorTestHarness<ModelR
         this.guard = guard;
         this.environment = environment;
         this.metrics = metrics;
-        config.setStatePartitioner(0, new PredictionModelKey());
+        config.setStatePartitioner(0, (RoutedCall call) -> call.model());
         config.setStateKeySerializer(
                 Types.STRING.createSerializer(executionConfig.getSerializerConfig()));
         config.serializeAllConfigs();
@@ -71,7 +71,11 @@ final class MeteredGuardHarness extends AbstractStreamOperatorTestHarness<ModelR
     }
 
     void prediction(Prediction prediction) throws Exception {
-        StreamRecord<Prediction> record = new StreamRecord<>(prediction);
+        var call = RoutedCall.of(prediction);
+        if (call.isEmpty()) {
+            return; // over-budget predictions never reach the guard
+        }
+        StreamRecord<RoutedCall> record = new StreamRecord<>(call.get());
         guard.setKeyContextElement1(record);
         guard.processElement1(record);
     }

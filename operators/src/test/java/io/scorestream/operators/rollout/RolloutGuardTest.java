@@ -31,7 +31,7 @@ class RolloutGuardTest {
                     true, Duration.ofMinutes(1), 100, 0.05, Duration.ofMillis(500), 0.25);
     private static final ModelRollout CANARY = rollout("r-1", 10);
 
-    private KeyedBroadcastOperatorTestHarness<String, Prediction, ModelRollout, ModelRollout>
+    private KeyedBroadcastOperatorTestHarness<String, RoutedCall, ModelRollout, ModelRollout>
             harness;
     private int nextId;
 
@@ -358,7 +358,10 @@ class RolloutGuardTest {
 
     private void feed(int count, String version, long scoredMillis, Kind kind) throws Exception {
         for (int i = 0; i < count; i++) {
-            harness.processElement(prediction(version, scoredMillis, kind), scoredMillis);
+            var call = RoutedCall.of(prediction(version, scoredMillis, kind));
+            if (call.isPresent()) { // over-budget predictions never reach the guard
+                harness.processElement(call.get(), scoredMillis);
+            }
         }
     }
 
@@ -480,23 +483,23 @@ class RolloutGuardTest {
         return ((Counter) harness.metric(name)).getCount();
     }
 
-    private static KeyedBroadcastOperatorTestHarness<String, Prediction, ModelRollout, ModelRollout>
+    private static KeyedBroadcastOperatorTestHarness<String, RoutedCall, ModelRollout, ModelRollout>
             open(RollbackPolicy policy) throws Exception {
         return ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
                 new RolloutGuard(policy),
-                new PredictionModelKey(),
+                (RoutedCall call) -> call.model(),
                 Types.STRING,
                 RolloutState.DESCRIPTOR);
     }
 
-    private static KeyedBroadcastOperatorTestHarness<String, Prediction, ModelRollout, ModelRollout>
+    private static KeyedBroadcastOperatorTestHarness<String, RoutedCall, ModelRollout, ModelRollout>
             open(RollbackPolicy policy, StateBackend backend, OperatorSubtaskState restoreFrom)
                     throws Exception {
         var harness =
                 new KeyedBroadcastOperatorTestHarness<>(
                         new CoBroadcastWithKeyedOperator<>(
                                 new RolloutGuard(policy), List.of(RolloutState.DESCRIPTOR)),
-                        new PredictionModelKey(),
+                        (RoutedCall call) -> call.model(),
                         Types.STRING,
                         128,
                         1,

@@ -15,6 +15,8 @@ class StatsTest {
         // The job runs with pipeline.generic-types: false.
         assertThat(TypeInformation.of(GuardWindow.class)).isInstanceOf(PojoTypeInfo.class);
         assertThat(TypeInformation.of(VersionStats.class)).isInstanceOf(PojoTypeInfo.class);
+        // What crosses the network to the guard, once per prediction.
+        assertThat(TypeInformation.of(RoutedCall.class)).isInstanceOf(PojoTypeInfo.class);
     }
 
     @Test
