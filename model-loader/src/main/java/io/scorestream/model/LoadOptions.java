@@ -14,12 +14,24 @@ import java.util.Objects;
  * @param interOpThreads threads for independent operators ({@code
  *     ai.djl.pytorch.num_interop_threads})
  * @param warmupIterations forward passes run at load time, before the model is handed out
+ * @param onnxGpuProvider the execution provider of an ONNX model on a GPU
  */
 public record LoadOptions(
-        DeviceSpec device, int intraOpThreads, int interOpThreads, int warmupIterations) {
+        DeviceSpec device,
+        int intraOpThreads,
+        int interOpThreads,
+        int warmupIterations,
+        OnnxGpuProvider onnxGpuProvider) {
+
+    /** Options with ONNX Runtime's CUDA provider for ONNX models on a GPU. */
+    public LoadOptions(
+            DeviceSpec device, int intraOpThreads, int interOpThreads, int warmupIterations) {
+        this(device, intraOpThreads, interOpThreads, warmupIterations, OnnxGpuProvider.CUDA);
+    }
 
     public LoadOptions {
         Objects.requireNonNull(device, "device");
+        Objects.requireNonNull(onnxGpuProvider, "onnxGpuProvider");
         if (intraOpThreads < 1) {
             throw new IllegalArgumentException("intraOpThreads must be >= 1: " + intraOpThreads);
         }
@@ -38,14 +50,22 @@ public record LoadOptions(
     }
 
     public LoadOptions withDevice(DeviceSpec newDevice) {
-        return new LoadOptions(newDevice, intraOpThreads, interOpThreads, warmupIterations);
+        return new LoadOptions(
+                newDevice, intraOpThreads, interOpThreads, warmupIterations, onnxGpuProvider);
     }
 
     public LoadOptions withThreads(int newIntraOpThreads, int newInterOpThreads) {
-        return new LoadOptions(device, newIntraOpThreads, newInterOpThreads, warmupIterations);
+        return new LoadOptions(
+                device, newIntraOpThreads, newInterOpThreads, warmupIterations, onnxGpuProvider);
     }
 
     public LoadOptions withWarmupIterations(int newWarmupIterations) {
-        return new LoadOptions(device, intraOpThreads, interOpThreads, newWarmupIterations);
+        return new LoadOptions(
+                device, intraOpThreads, interOpThreads, newWarmupIterations, onnxGpuProvider);
+    }
+
+    public LoadOptions withOnnxGpuProvider(OnnxGpuProvider newProvider) {
+        return new LoadOptions(
+                device, intraOpThreads, interOpThreads, warmupIterations, newProvider);
     }
 }

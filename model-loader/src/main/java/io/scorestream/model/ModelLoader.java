@@ -60,7 +60,7 @@ public final class ModelLoader {
         Engine engine = startEngine(manifest);
         Device device = resolveDevice(engine, options.device(), manifest);
 
-        ZooModel<RowBatch, float[]> zooModel = loadWithDjl(location, device);
+        ZooModel<RowBatch, float[]> zooModel = loadWithDjl(location, device, options);
         ScoringModel model = new ScoringModel(zooModel, manifest, options.device());
         long loaded = System.nanoTime();
         try {
@@ -155,7 +155,30 @@ public final class ModelLoader {
         return Device.gpu(spec.index());
     }
 
-    private static ZooModel<RowBatch, float[]> loadWithDjl(ModelLocation location, Device device) {
+    private static ZooModel<RowBatch, float[]> loadWithDjl(
+            ModelLocation location, Device device, LoadOptions options) {
+        try {
+            return criteria(location, device, options).loadModel();
+        } catch (IOException
+                | ai.djl.repository.zoo.ModelNotFoundException
+                | MalformedModelException
+                | RuntimeException e) {
+            throw new ModelLoadException(
+                    "DJL failed to load model "
+                            + location.manifest().displayName()
+                            + " from "
+                            + location.artifactPath()
+                            + " on "
+                            + device
+                            + ": "
+                            + e,
+                    e);
+        }
+    }
+
+    /** What DJL is asked to load: the manifest's engine and artifact, on {@code device}. */
+    static Criteria<RowBatch, float[]> criteria(
+            ModelLocation location, Device device, LoadOptions options) {
         ModelManifest manifest = location.manifest();
         Criteria.Builder<RowBatch, float[]> builder =
                 Criteria.builder()
@@ -170,23 +193,12 @@ public final class ModelLoader {
             // Load the TorchScript weights straight onto the requested device.
             builder.optOption("mapLocation", "true");
         }
-        Criteria<RowBatch, float[]> criteria = builder.build();
-        try {
-            return criteria.loadModel();
-        } catch (IOException
-                | ai.djl.repository.zoo.ModelNotFoundException
-                | MalformedModelException
-                | RuntimeException e) {
-            throw new ModelLoadException(
-                    "DJL failed to load model "
-                            + manifest.displayName()
-                            + " from "
-                            + location.artifactPath()
-                            + " on "
-                            + device
-                            + ": "
-                            + e,
-                    e);
+        if (ONNX_RUNTIME.equals(manifest.engine())
+                && device.isGpu()
+                && options.onnxGpuProvider() == OnnxGpuProvider.TENSORRT) {
+            // DJL's ONNX Runtime engine then adds the TensorRT execution provider on this GPU.
+            builder.optOption("ortDevice", "TensorRT");
         }
+        return builder.build();
     }
 }

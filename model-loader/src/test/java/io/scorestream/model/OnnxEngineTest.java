@@ -79,4 +79,36 @@ class OnnxEngineTest {
         }
         return rows;
     }
+
+    @Test
+    void onAGpuAnOnnxModelCanAskForOnnxRuntimesTensorRtProvider() {
+        ModelLocation onnx = TestModels.resolve("fraud-mlp/2").withEngine("OnnxRuntime");
+        LoadOptions tensorRt = LoadOptions.defaults().withOnnxGpuProvider(OnnxGpuProvider.TENSORRT);
+
+        assertThat(options(ModelLoader.criteria(onnx, ai.djl.Device.gpu(0), tensorRt)))
+                .containsEntry("ortDevice", "TensorRT");
+        assertThat(
+                        options(
+                                ModelLoader.criteria(
+                                        onnx, ai.djl.Device.gpu(0), LoadOptions.defaults())))
+                .as("CUDA, DJL's default on a GPU")
+                .doesNotContainKey("ortDevice");
+        assertThat(options(ModelLoader.criteria(onnx, ai.djl.Device.cpu(), tensorRt)))
+                .as("no provider on the CPU")
+                .doesNotContainKey("ortDevice");
+        assertThat(
+                        options(
+                                ModelLoader.criteria(
+                                        TestModels.resolve("fraud-mlp/2"),
+                                        ai.djl.Device.gpu(0),
+                                        tensorRt)))
+                .as("TorchScript models are not ONNX Runtime's")
+                .doesNotContainKey("ortDevice");
+    }
+
+    /** DJL's options of a criteria; null when none were set. */
+    private static java.util.Map<String, String> options(
+            ai.djl.repository.zoo.Criteria<RowBatch, float[]> criteria) {
+        return criteria.getOptions() == null ? java.util.Map.of() : criteria.getOptions();
+    }
 }

@@ -3,6 +3,7 @@ package io.scorestream.jobs.config;
 import static org.apache.flink.configuration.ConfigOptions.key;
 
 import io.scorestream.model.DevicePlacement;
+import io.scorestream.model.OnnxGpuProvider;
 import io.scorestream.operators.budget.BudgetTime;
 import io.scorestream.operators.budget.OverBudgetAction;
 import io.scorestream.operators.inference.FailurePolicy;
@@ -169,6 +170,15 @@ public final class ScoringOptions {
                                     + " this long (a version a rollout no longer routes to, a fallback"
                                     + " model never needed); it is unloaded when no other operator of the"
                                     + " TaskManager uses it, and loaded again on its next call.");
+
+    public static final ConfigOption<OnnxGpuProvider> ONNX_GPU_PROVIDER =
+            key("scorestream.model.onnx-gpu-provider")
+                    .enumType(OnnxGpuProvider.class)
+                    .defaultValue(OnnxGpuProvider.CUDA)
+                    .withDescription(
+                            "ONNX Runtime's execution provider for ONNX model versions on a GPU: CUDA, or"
+                                    + " TENSORRT (needs TensorRT on the node and the GPU build of ONNX"
+                                    + " Runtime; see GPU nodes in the README).");
 
     public static final ConfigOption<Integer> INTRA_OP_THREADS =
             key("scorestream.model.intra-op-threads")
@@ -569,6 +579,7 @@ public final class ScoringOptions {
                 MODEL_NAME,
                 MODEL_VERSION,
                 MODEL_DEVICE,
+                ONNX_GPU_PROVIDER,
                 MODEL_DEVICE_FALLBACK,
                 MAX_RESIDENT,
                 IDLE_UNLOAD,

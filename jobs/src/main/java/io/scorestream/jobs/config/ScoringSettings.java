@@ -3,6 +3,7 @@ package io.scorestream.jobs.config;
 import static io.scorestream.jobs.config.ScoringOptions.*;
 
 import io.scorestream.model.DevicePlacement;
+import io.scorestream.model.OnnxGpuProvider;
 import io.scorestream.operators.budget.BudgetSettings;
 import io.scorestream.operators.budget.BudgetTime;
 import io.scorestream.operators.budget.OverBudgetAction;
@@ -272,7 +273,9 @@ public record ScoringSettings(
         int maxResident = read.atLeast(MAX_RESIDENT, 1);
         Duration idleUnload = read.positive(IDLE_UNLOAD);
         DevicePlacement.Fallback fallback = read.value(MODEL_DEVICE_FALLBACK);
+        OnnxGpuProvider onnxGpuProvider = read.value(ONNX_GPU_PROVIDER);
         if (cacheDir == null
+                || onnxGpuProvider == null
                 || idleUnload == null
                 || idleUnload.isNegative()
                 || idleUnload.isZero()
@@ -280,7 +283,7 @@ public record ScoringSettings(
                 || maxResident < 1) {
             return RegistrySettings.DEFAULTS; // the problems are reported
         }
-        return new RegistrySettings(cacheDir, maxResident, idleUnload, fallback);
+        return new RegistrySettings(cacheDir, maxResident, idleUnload, fallback, onnxGpuProvider);
     }
 
     /** Per-user compute budgets; off unless a positive number of inferences is set. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.scorestream.model.DevicePlacement;
+import io.scorestream.model.OnnxGpuProvider;
 import io.scorestream.operators.registry.RegistrySettings;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -42,6 +43,7 @@ class ModelRegistrySettingsTest {
         conf.setString("scorestream.model.idle-unload", "90 s");
         conf.setString("scorestream.model.device", "gpu");
         conf.setString("scorestream.model.device-fallback", "cpu");
+        conf.setString("scorestream.model.onnx-gpu-provider", "TENSORRT");
 
         ScoringSettings settings = ScoringSettings.from(conf);
 
@@ -55,7 +57,8 @@ class ModelRegistrySettingsTest {
                                 temp.toString(),
                                 2,
                                 Duration.ofSeconds(90),
-                                DevicePlacement.Fallback.CPU));
+                                DevicePlacement.Fallback.CPU,
+                                OnnxGpuProvider.TENSORRT));
     }
 
     @Test
@@ -67,6 +70,7 @@ class ModelRegistrySettingsTest {
         conf.setString("scorestream.model.max-resident", "0");
         conf.setString("scorestream.model.idle-unload", "0 s");
         conf.setString("scorestream.model.device-fallback", "gpu");
+        conf.setString("scorestream.model.onnx-gpu-provider", "tpu");
 
         assertThatThrownBy(() -> ScoringSettings.from(conf))
                 .isInstanceOfSatisfying(
@@ -91,6 +95,10 @@ class ModelRegistrySettingsTest {
                                         .anyMatch(
                                                 p ->
                                                         p.startsWith(
-                                                                "scorestream.model.device-fallback:")));
+                                                                "scorestream.model.device-fallback:"))
+                                        .anyMatch(
+                                                p ->
+                                                        p.startsWith(
+                                                                "scorestream.model.onnx-gpu-provider:")));
     }
 }

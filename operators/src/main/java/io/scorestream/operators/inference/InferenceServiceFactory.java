@@ -47,7 +47,8 @@ public final class InferenceServiceFactory
                         .resolve(key.model(), key.version());
         LoadOptions requested =
                 settings.loadOptions()
-                        .withDevice(DevicePlacement.requested(key.device(), assignedGpu));
+                        .withDevice(DevicePlacement.requested(key.device(), assignedGpu))
+                        .withOnnxGpuProvider(settings.registry().onnxGpuProvider());
         LoadOptions placed =
                 DevicePlacement.place(location, requested, settings.registry().deviceFallback());
         return new InferenceService(

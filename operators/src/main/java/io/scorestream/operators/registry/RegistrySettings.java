@@ -1,6 +1,7 @@
 package io.scorestream.operators.registry;
 
 import io.scorestream.model.DevicePlacement;
+import io.scorestream.model.OnnxGpuProvider;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,13 +16,24 @@ import java.util.Objects;
  * @param maxResident most model versions (per device) running at once in one JVM
  * @param idleUnload a version unused for this long is released by its holder
  * @param deviceFallback what a GPU request does where no GPU is visible
+ * @param onnxGpuProvider ONNX Runtime's execution provider for ONNX models on a GPU
  */
 public record RegistrySettings(
         String cacheDir,
         int maxResident,
         Duration idleUnload,
-        DevicePlacement.Fallback deviceFallback)
+        DevicePlacement.Fallback deviceFallback,
+        OnnxGpuProvider onnxGpuProvider)
         implements Serializable {
+
+    /** Settings with ONNX Runtime's CUDA provider for ONNX models on a GPU. */
+    public RegistrySettings(
+            String cacheDir,
+            int maxResident,
+            Duration idleUnload,
+            DevicePlacement.Fallback deviceFallback) {
+        this(cacheDir, maxResident, idleUnload, deviceFallback, OnnxGpuProvider.CUDA);
+    }
 
     /** The defaults of the settings: temp-folder cache, 4 resident, 10 minutes, fail. */
     public static final RegistrySettings DEFAULTS =
@@ -31,6 +43,7 @@ public record RegistrySettings(
         Objects.requireNonNull(cacheDir, "cacheDir");
         Objects.requireNonNull(idleUnload, "idleUnload");
         Objects.requireNonNull(deviceFallback, "deviceFallback");
+        Objects.requireNonNull(onnxGpuProvider, "onnxGpuProvider");
         if (maxResident < 1) {
             throw new IllegalArgumentException("maxResident must be >= 1: " + maxResident);
         }
