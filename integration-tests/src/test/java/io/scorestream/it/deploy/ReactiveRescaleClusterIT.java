@@ -3,6 +3,7 @@ package io.scorestream.it.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.scorestream.it.input.KafkaClients;
 import io.scorestream.jobs.config.ScoringOptions;
 import io.scorestream.jobs.embedded.EmbeddedKafka;
 import io.scorestream.operators.synthetic.SyntheticSession;
@@ -161,13 +162,17 @@ class ReactiveRescaleClusterIT {
         List<Prediction> predictions;
         try {
             predictions =
-                    Topics.readCommitted(
-                            kafka.bootstrapServers(),
-                            "predictions",
-                            read ->
-                                    read.stream().map(Prediction::getEventId).distinct().count()
-                                            >= events.size(),
-                            Duration.ofMinutes(2));
+                    KafkaClients.plain(kafka.bootstrapServers())
+                            .readCommitted(
+                                    "predictions",
+                                    Prediction.class,
+                                    read ->
+                                            read.stream()
+                                                            .map(Prediction::getEventId)
+                                                            .distinct()
+                                                            .count()
+                                                    >= events.size(),
+                                    Duration.ofMinutes(2));
         } catch (AssertionError e) {
             throw new AssertionError(
                     e.getMessage()
@@ -227,7 +232,9 @@ class ReactiveRescaleClusterIT {
     private String missing(List<InferenceEvent> events) {
         String bootstrap = kafka.bootstrapServers();
         Set<String> inTopic =
-                ids(Topics.readToEnd(bootstrap, "events", InferenceEvent.class, "read_committed"));
+                ids(
+                        KafkaClients.plain(bootstrap)
+                                .readToEnd("events", InferenceEvent.class, "read_committed"));
         Set<String> committed = predictionIds(bootstrap, "read_committed");
         Set<String> written = predictionIds(bootstrap, "read_uncommitted");
         List<Integer> missing =
@@ -240,7 +247,8 @@ class ReactiveRescaleClusterIT {
         long notInTopic =
                 missing.stream().filter(i -> !inTopic.contains(events.get(i).getEventId())).count();
         Map<String, Long> deadLetters =
-                Topics.readToEnd(bootstrap, "events.dlq", DeadLetter.class, "read_committed")
+                KafkaClients.plain(bootstrap)
+                        .readToEnd("events.dlq", DeadLetter.class, "read_committed")
                         .stream()
                         .collect(
                                 Collectors.groupingBy(
@@ -256,11 +264,13 @@ class ReactiveRescaleClusterIT {
                 + "; dead letters: "
                 + deadLetters
                 + "; first offsets of predictions by partition (above 0: deleted by retention): "
-                + Topics.logStartOffsets(bootstrap, "predictions");
+                + KafkaClients.plain(bootstrap).logStartOffsets("predictions");
     }
 
     private static Set<String> predictionIds(String bootstrap, String isolation) {
-        return Topics.readToEnd(bootstrap, "predictions", Prediction.class, isolation).stream()
+        return KafkaClients.plain(bootstrap)
+                .readToEnd("predictions", Prediction.class, isolation)
+                .stream()
                 .map(Prediction::getEventId)
                 .collect(Collectors.toSet());
     }

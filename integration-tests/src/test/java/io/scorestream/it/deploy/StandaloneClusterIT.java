@@ -3,6 +3,7 @@ package io.scorestream.it.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.scorestream.it.input.KafkaClients;
 import io.scorestream.jobs.config.ScoringOptions;
 import io.scorestream.jobs.embedded.EmbeddedKafka;
 import io.scorestream.operators.synthetic.SyntheticSession;
@@ -95,13 +96,14 @@ class StandaloneClusterIT {
         String jobId = output.replaceAll("(?s).*JobID ([0-9a-f]{32}).*", "$1");
 
         List<Prediction> predictions =
-                Topics.readCommitted(
-                        kafka.bootstrapServers(),
-                        predictionsTopic,
-                        read ->
-                                read.stream().map(Prediction::getEventId).distinct().count()
-                                        >= events.size(),
-                        READ_TIMEOUT);
+                KafkaClients.plain(kafka.bootstrapServers())
+                        .readCommitted(
+                                predictionsTopic,
+                                Prediction.class,
+                                read ->
+                                        read.stream().map(Prediction::getEventId).distinct().count()
+                                                >= events.size(),
+                                READ_TIMEOUT);
         cancel(jobId);
 
         assertThat(predictions).hasSize(events.size());

@@ -20,18 +20,13 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -105,11 +100,13 @@ class OldEventsITCase {
             job.cancel().get();
         }
 
-        assertThat(logStartOffsets(predictionsTopic))
+        assertThat(KafkaClients.plain(kafka.bootstrapServers()).logStartOffsets(predictionsTopic))
                 .as("first offset of each partition of %s", predictionsTopic)
                 .allSatisfy((partition, offset) -> assertThat(offset).isZero());
         AvroCodec<Prediction> codec = AvroCodec.of(Prediction.class);
-        List<ConsumerRecord<byte[], byte[]>> records = readToEnd(predictionsTopic);
+        List<ConsumerRecord<byte[], byte[]>> records =
+                KafkaClients.plain(kafka.bootstrapServers())
+                        .recordsToEnd(predictionsTopic, "read_committed");
         List<Prediction> predictions =
                 records.stream().map(record -> codec.decode(record.value())).toList();
         assertThat(predictions.stream().map(Prediction::getEventId).toList())
@@ -152,7 +149,7 @@ class OldEventsITCase {
                             + events
                             + "; first offsets by partition (above 0: deleted by the broker's"
                             + " retention): "
-                            + logStartOffsets(topic),
+                            + clients.logStartOffsets(topic),
                     e);
         }
     }
@@ -178,58 +175,12 @@ class OldEventsITCase {
                             .offset();
         }
         long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
-        while (logStartOffsets(CANARY_TOPIC).get(0) <= offset) {
+        while (KafkaClients.plain(kafka.bootstrapServers()).logStartOffsets(CANARY_TOPIC).get(0)
+                <= offset) {
             assertThat(System.nanoTime())
                     .as("the broker's retention check deleted the canary record")
                     .isLessThan(deadline);
             TimeUnit.MILLISECONDS.sleep(50);
         }
-    }
-
-    /** The first offset still in the log, by partition. */
-    private static Map<Integer, Long> logStartOffsets(String topic) {
-        try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
-            List<TopicPartition> partitions = partitions(consumer, topic);
-            return consumer.beginningOffsets(partitions).entrySet().stream()
-                    .collect(
-                            Collectors.toMap(
-                                    e -> e.getKey().partition(),
-                                    Map.Entry::getValue,
-                                    (a, b) -> a,
-                                    TreeMap::new));
-        }
-    }
-
-    /** Every committed record of {@code topic}, with its Kafka timestamp. */
-    private static List<ConsumerRecord<byte[], byte[]>> readToEnd(String topic) {
-        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
-            List<TopicPartition> partitions = partitions(consumer, topic);
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                assertThat(System.nanoTime()).as("read %s to its end", topic).isLessThan(deadline);
-                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-            }
-        }
-        return records;
-    }
-
-    private static KafkaConsumer<byte[], byte[]> consumer() {
-        Properties properties = new Properties();
-        properties.setProperty("bootstrap.servers", kafka.bootstrapServers());
-        properties.setProperty("isolation.level", "read_committed");
-        properties.setProperty("enable.auto.commit", "false");
-        return new KafkaConsumer<>(
-                properties, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    }
-
-    private static List<TopicPartition> partitions(
-            KafkaConsumer<byte[], byte[]> consumer, String topic) {
-        return consumer.partitionsFor(topic).stream()
-                .map(p -> new TopicPartition(topic, p.partition()))
-                .toList();
     }
 }

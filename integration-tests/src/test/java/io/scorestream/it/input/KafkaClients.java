@@ -5,7 +5,9 @@ import io.scorestream.schemas.InferenceEvent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -89,20 +91,9 @@ public final class KafkaClients {
     public <T extends SpecificRecord> List<T> readCommitted(
             String topic, Class<T> type, Predicate<List<T>> until, Duration timeout) {
         AvroCodec<T> codec = AvroCodec.of(type);
-        Properties consumer = new Properties();
-        consumer.putAll(properties);
-        consumer.setProperty("isolation.level", "read_committed");
-        consumer.setProperty("enable.auto.commit", "false");
         List<T> records = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> client =
-                new KafkaConsumer<>(
-                        consumer, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions =
-                    client.partitionsFor(topic).stream()
-                            .map(p -> new TopicPartition(topic, p.partition()))
-                            .toList();
-            client.assign(partitions);
-            client.seekToBeginning(partitions);
+        try (KafkaConsumer<byte[], byte[]> client = consumer("read_committed")) {
+            assignFromStart(client, topic);
             long deadline = System.nanoTime() + timeout.toNanos();
             while (!until.test(records)) {
                 if (System.nanoTime() > deadline) {
@@ -122,6 +113,72 @@ public final class KafkaClients {
             }
         }
         return records;
+    }
+
+    /**
+     * Every record of {@code topic} up to its end when called, with its Kafka timestamp; {@code
+     * read_uncommitted} includes records of aborted and open transactions.
+     */
+    public List<ConsumerRecord<byte[], byte[]>> recordsToEnd(String topic, String isolation) {
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> client = consumer(isolation)) {
+            List<TopicPartition> partitions = assignFromStart(client, topic);
+            Map<TopicPartition, Long> end = client.endOffsets(partitions);
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (partitions.stream().anyMatch(p -> client.position(p) < end.get(p))) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("timed out reading " + topic + " to its end");
+                }
+                client.poll(Duration.ofMillis(200)).forEach(records::add);
+            }
+        }
+        return records;
+    }
+
+    /** {@link #recordsToEnd}, decoded. */
+    public <T extends SpecificRecord> List<T> readToEnd(
+            String topic, Class<T> type, String isolation) {
+        AvroCodec<T> codec = AvroCodec.of(type);
+        return recordsToEnd(topic, isolation).stream()
+                .map(record -> codec.decode(record.value()))
+                .toList();
+    }
+
+    /**
+     * The first offset still in each partition of {@code topic}: above 0 where the broker's
+     * retention (or a delete-records call) removed records.
+     */
+    public Map<Integer, Long> logStartOffsets(String topic) {
+        try (KafkaConsumer<byte[], byte[]> client = consumer("read_committed")) {
+            Map<Integer, Long> first = new TreeMap<>();
+            client.beginningOffsets(partitions(client, topic))
+                    .forEach((partition, offset) -> first.put(partition.partition(), offset));
+            return first;
+        }
+    }
+
+    private KafkaConsumer<byte[], byte[]> consumer(String isolation) {
+        Properties consumer = new Properties();
+        consumer.putAll(properties);
+        consumer.setProperty("isolation.level", isolation);
+        consumer.setProperty("enable.auto.commit", "false");
+        return new KafkaConsumer<>(
+                consumer, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    private static List<TopicPartition> assignFromStart(
+            KafkaConsumer<byte[], byte[]> client, String topic) {
+        List<TopicPartition> partitions = partitions(client, topic);
+        client.assign(partitions);
+        client.seekToBeginning(partitions);
+        return partitions;
+    }
+
+    private static List<TopicPartition> partitions(
+            KafkaConsumer<byte[], byte[]> client, String topic) {
+        return client.partitionsFor(topic).stream()
+                .map(p -> new TopicPartition(topic, p.partition()))
+                .toList();
     }
 
     private static <T extends SpecificRecord> void poll(
