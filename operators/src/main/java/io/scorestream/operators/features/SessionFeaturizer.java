@@ -12,13 +12,11 @@ import io.scorestream.operators.routing.ServingPlan;
 import io.scorestream.schemas.InferenceEvent;
 import io.scorestream.schemas.ModelRollout;
 import java.time.Duration;
-import java.util.Optional;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.slf4j.Logger;
@@ -55,7 +53,6 @@ public class SessionFeaturizer
 
     private transient ValueState<SessionState> session;
     private transient RolloutUpdates rolloutUpdates;
-    private transient Counter rolloutsRefused;
 
     public SessionFeaturizer(
             EventSpec eventSpec,
@@ -89,23 +86,12 @@ public class SessionFeaturizer
     public void open(OpenContext openContext) {
         session = getRuntimeContext().getState(stateDescriptor(sessionTtl));
         var metrics = getRuntimeContext().getMetricGroup();
-        rolloutUpdates = new RolloutUpdates(metrics, "Session featurizer");
-        rolloutsRefused = metrics.counter("rolloutsRefused");
+        rolloutUpdates = new RolloutUpdates(metrics, "Session featurizer", versions);
     }
 
     @Override
     public void processBroadcastElement(
             ModelRollout rollout, Context ctx, Collector<InferenceRequest> out) throws Exception {
-        Optional<String> refusal = versions.refusal(rollout);
-        if (refusal.isPresent()) {
-            rolloutsRefused.inc();
-            LOG.error(
-                    "refused rollout {} of {}: {}; the rollout in force keeps serving",
-                    rollout.getRolloutId(),
-                    rollout.getModel(),
-                    refusal.get());
-            return;
-        }
         rolloutUpdates.apply(rollout, ctx.getBroadcastState(RolloutState.DESCRIPTOR));
     }
 

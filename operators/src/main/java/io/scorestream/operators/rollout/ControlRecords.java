@@ -22,7 +22,9 @@ public final class ControlRecords {
         /**
          * It names, in {@code supersedes}, a rollout that is no longer in force; nothing changes.
          */
-        STALE
+        STALE,
+        /** It names a version this job cannot serve ({@link RolloutAdmission}); nothing changes. */
+        REFUSED
     }
 
     /** The outcome of one record, with why when it was not applied. */

@@ -77,7 +77,6 @@ public class RolloutGuard
     private transient RollbackJudge judge;
     private transient RolloutUpdates updates;
     private transient Counter rollbacks;
-    private transient Counter refused;
 
     /** A guard that takes every valid control record as the rollout in force. */
     public RolloutGuard(RollbackPolicy policy) {
@@ -119,25 +118,13 @@ public class RolloutGuard
                         .getState(new ValueStateDescriptor<>("decided-rollout", Types.STRING));
         judge = new RollbackJudge(policy);
         var metrics = getRuntimeContext().getMetricGroup();
-        updates = new RolloutUpdates(metrics, "Rollout guard");
+        updates = new RolloutUpdates(metrics, "Rollout guard", admission);
         rollbacks = metrics.counter("rollbacks");
-        refused = metrics.counter("rolloutsRefused");
     }
 
     @Override
     public void processBroadcastElement(
             ModelRollout record, Context ctx, Collector<ModelRollout> out) throws Exception {
-        Optional<String> refusal = admission.refusal(record);
-        if (refusal.isPresent()) {
-            refused.inc();
-            LOG.warn(
-                    "Rollout guard: refused rollout {} of {} as the featurizer does ({}); still"
-                            + " watching the rollout in force",
-                    record.getRolloutId(),
-                    record.getModel(),
-                    refusal.get());
-            return;
-        }
         updates.apply(record, ctx.getBroadcastState(RolloutState.DESCRIPTOR));
     }
 
