@@ -30,7 +30,8 @@ public record BenchOptions(
         Set<String> cases) {
 
     /** Groups of cases that can be chosen with --cases. */
-    public static final Set<String> CASE_GROUPS = Set.of("bare", "naive", "scorestream", "kafka");
+    public static final Set<String> CASE_GROUPS =
+            Set.of("bare", "naive", "scorestream", "passthrough", "kafka");
 
     public boolean runs(String caseGroup) {
         return cases.contains(caseGroup);
@@ -44,7 +45,8 @@ public record BenchOptions(
               --max-batch-size <n>    the engine's max batch size (default 64)
               --parallelism <n>       Flink parallelism (default 2)
               --models-dir <dir>      model repository (default models)
-              --cases <a,b>           only these of bare,naive,scorestream,kafka (default all)
+              --cases <a,b>           only these of bare,naive,scorestream,passthrough,kafka
+                                      (default all)
               --overload <time>       then offer 3x the measured Kafka capacity for this long, e.g. 60s,
                                       and report lag, checkpoints, live heap and drain time
             """;

@@ -72,6 +72,9 @@ public final class BenchRunner {
                                                 "scorestream",
                                                 ScoringPipeline.microBatchedAsync())));
                     }
+                    if (options.runs("passthrough")) {
+                        results.add(report(generated.run("passthrough", BaselineStages.noModel())));
+                    }
                     if (options.runs("kafka")) {
                         KafkaCases viaKafka =
                                 new KafkaCases(

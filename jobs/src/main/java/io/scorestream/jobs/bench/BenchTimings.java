@@ -7,7 +7,7 @@ record BenchTimings(Duration warmup, Duration measure, Duration bareWarmup, Dura
 
     static BenchTimings full() {
         return new BenchTimings(
-                Duration.ofSeconds(8),
+                Duration.ofSeconds(15),
                 Duration.ofSeconds(15),
                 Duration.ofSeconds(2),
                 Duration.ofSeconds(4));
