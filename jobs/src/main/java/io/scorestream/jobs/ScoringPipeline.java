@@ -1,5 +1,6 @@
 package io.scorestream.jobs;
 
+import io.scorestream.jobs.config.AsyncSettings;
 import io.scorestream.jobs.config.ScoringSettings;
 import io.scorestream.model.ModelManifest;
 import io.scorestream.operators.assemble.PredictionAssembler;
@@ -9,8 +10,11 @@ import io.scorestream.operators.features.SessionFeaturizer;
 import io.scorestream.operators.inference.InferenceFunction;
 import io.scorestream.operators.inference.InferenceRequest;
 import io.scorestream.operators.inference.InferenceResult;
+import io.scorestream.operators.inference.RequestBundle;
+import io.scorestream.operators.inference.RequestBundler;
 import io.scorestream.operators.ingest.EventDecoder;
 import io.scorestream.operators.ingest.EventSpec;
+import io.scorestream.operators.ingest.InferenceEventTypeInfo;
 import io.scorestream.operators.ingest.RawRecord;
 import io.scorestream.operators.rollout.RolloutGuards;
 import io.scorestream.operators.rollout.RolloutState;
@@ -22,6 +26,7 @@ import io.scorestream.schemas.ModelRollout;
 import io.scorestream.schemas.Prediction;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.connector.datagen.source.GeneratorFunction;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
@@ -45,6 +50,7 @@ public final class ScoringPipeline {
         public static final String DECODER = "event-decoder";
         public static final String WATERMARKS = "event-time";
         public static final String FEATURIZER = "session-featurizer";
+        public static final String BUNDLER = "request-bundler";
         public static final String INFERENCE = "async-inference";
         public static final String ASSEMBLER = "prediction-assembler";
         public static final String PREDICTION_SINK = "predictions-sink";
@@ -71,18 +77,27 @@ public final class ScoringPipeline {
 
     /**
      * Flink's async operator around the TaskManager's shared micro-batching service, with the
-     * configured timeout and in-flight capacity.
+     * configured timeout and in-flight capacity, fed bundles of requests by a {@link
+     * RequestBundler} chained in front of it.
      */
     public static InferenceStage microBatchedAsync() {
-        return (requests, plan, settings) ->
-                AsyncDataStream.unorderedWait(
-                                requests,
-                                new InferenceFunction(plan, settings.inference()),
-                                settings.asyncTimeout().toMillis(),
-                                TimeUnit.MILLISECONDS,
-                                settings.asyncCapacity())
-                        .name("Inference " + String.join(", ", plan.targets().keySet()))
-                        .uid(Uids.INFERENCE);
+        return (requests, plan, settings) -> {
+            AsyncSettings async = settings.async();
+            DataStream<RequestBundle> bundles =
+                    requests.transform(
+                                    "Bundle requests",
+                                    TypeInformation.of(RequestBundle.class),
+                                    new RequestBundler(async.bundleSize(), async.bundleDelay()))
+                            .uid(Uids.BUNDLER);
+            return AsyncDataStream.unorderedWait(
+                            bundles,
+                            new InferenceFunction(plan, settings.inference()),
+                            async.timeout().toMillis(),
+                            TimeUnit.MILLISECONDS,
+                            async.bundleCapacity())
+                    .name("Inference " + String.join(", ", plan.targets().keySet()))
+                    .uid(Uids.INFERENCE);
+        };
     }
 
     private final ScoringSettings settings;
@@ -151,7 +166,8 @@ public final class ScoringPipeline {
                                 new EventDecoder(
                                         eventSpec,
                                         settings.input()
-                                                .rulesFor(manifest.featureSpec().eventFeatures())))
+                                                .rulesFor(manifest.featureSpec().eventFeatures())),
+                                InferenceEventTypeInfo.INSTANCE)
                         .name("Decode and validate")
                         .uid(Uids.DECODER);
 

@@ -238,6 +238,22 @@ public final class ScoringOptions {
                     .defaultValue(Duration.ofSeconds(5))
                     .withDescription("How long one event may take from request to score.");
 
+    public static final ConfigOption<Integer> BUNDLE_SIZE =
+            key("scorestream.inference.bundle-size")
+                    .intType()
+                    .defaultValue(16)
+                    .withDescription(
+                            "Events handed to the async operator together: one queue entry, timer and"
+                                    + " hand-back for all of them. 1: each event alone.");
+
+    public static final ConfigOption<Duration> BUNDLE_DELAY =
+            key("scorestream.inference.bundle-delay")
+                    .durationType()
+                    .defaultValue(Duration.ofMillis(1))
+                    .withDescription(
+                            "How long a partly filled bundle waits for more events (whole ms). 0: no"
+                                    + " wait. Bundles also leave before every watermark and checkpoint.");
+
     public static final ConfigOption<TimeoutPolicy> TIMEOUT_POLICY =
             key("scorestream.inference.timeout-policy")
                     .enumType(TimeoutPolicy.class)
@@ -591,6 +607,8 @@ public final class ScoringOptions {
                 WORKER_THREADS,
                 ASYNC_CAPACITY,
                 ASYNC_TIMEOUT,
+                BUNDLE_SIZE,
+                BUNDLE_DELAY,
                 TIMEOUT_POLICY,
                 FALLBACK_SCORE,
                 FAILURE_POLICY,

@@ -46,8 +46,7 @@ public record ScoringSettings(
         String modelName,
         String modelVersion,
         InferenceSettings inference,
-        int asyncCapacity,
-        Duration asyncTimeout,
+        AsyncSettings async,
         SessionSettings session,
         CheckpointSettings checkpoints,
         InputSettings input,
@@ -116,6 +115,19 @@ public record ScoringSettings(
                         read.positive(SOURCE_IDLE_TIMEOUT));
         int asyncCapacity = read.atLeast(ASYNC_CAPACITY, 1);
         Duration asyncTimeout = read.positive(ASYNC_TIMEOUT);
+        int bundleSize = read.atLeast(BUNDLE_SIZE, 1);
+        Duration bundleDelay = read.notNegative(BUNDLE_DELAY);
+        if (bundleSize > asyncCapacity) {
+            problems.add(
+                    ASYNC_CAPACITY.key()
+                            + " ("
+                            + asyncCapacity
+                            + ") must hold at least one bundle ("
+                            + BUNDLE_SIZE.key()
+                            + " = "
+                            + bundleSize
+                            + ")");
+        }
         TimeoutPolicy timeoutPolicy = read.value(TIMEOUT_POLICY);
         Float fallbackScore = read.value(FALLBACK_SCORE);
         if (fallbackScore != null && !Float.isFinite(fallbackScore)) {
@@ -155,8 +167,7 @@ public record ScoringSettings(
                 read.nonBlank(MODEL_NAME),
                 read.nonBlank(MODEL_VERSION),
                 inference,
-                asyncCapacity,
-                asyncTimeout,
+                new AsyncSettings(asyncCapacity, asyncTimeout, bundleSize, bundleDelay),
                 session,
                 checkpoints,
                 input,

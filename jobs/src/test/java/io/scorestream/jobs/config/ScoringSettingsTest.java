@@ -65,7 +65,7 @@ class ScoringSettingsTest {
         assertThat(settings.kafka().deliveryGuarantee()).isEqualTo(DeliveryMode.AT_LEAST_ONCE);
         assertThat(settings.inference().batching().maxBatchSize()).isEqualTo(128);
         assertThat(settings.inference().batching().maxDelay()).isEqualTo(Duration.ofMillis(3));
-        assertThat(settings.asyncTimeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(settings.async().timeout()).isEqualTo(Duration.ofSeconds(2));
         assertThat(settings.inference().timeoutPolicy()).isEqualTo(TimeoutPolicy.DEAD_LETTER);
         assertThat(settings.session().ttl()).isEqualTo(Duration.ofMinutes(10));
         assertThat(settings.checkpoints().interval()).isEqualTo(Duration.ofSeconds(30));

@@ -11,21 +11,26 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.IntFunction;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 
 /**
- * Scores each request with the TaskManager's shared {@link InferenceService}s, along the request's
- * path (see {@link RequestScorer}): routed model, cascade, fallback model, default score or dead
- * letter. Every path completes the result future, so a slow, failing or missing model degrades
- * records, never the job.
+ * Scores each request of a {@link RequestBundle} with the TaskManager's shared {@link
+ * InferenceService}s, along the request's path (see {@link RequestScorer}): routed model, cascade,
+ * fallback model, default score or dead letter. Every path completes, so a slow, failing or missing
+ * model degrades records, never the job. The bundle's results are handed back together, when its
+ * last request ends; on the async timeout, its unanswered requests get the timeout policy's result
+ * and the answered ones keep theirs.
  *
- * <p>Use with {@code AsyncDataStream.unorderedWait}: Flink checkpoints the in-flight requests and
- * re-sends them after a restore, so none is lost.
+ * <p>Use with {@code AsyncDataStream.unorderedWait} behind a {@link RequestBundler}: Flink
+ * checkpoints the in-flight bundles and re-sends them after a restore, so no request is lost.
  */
-public class InferenceFunction extends RichAsyncFunction<InferenceRequest, InferenceResult> {
+public class InferenceFunction extends RichAsyncFunction<RequestBundle, InferenceResult> {
     private static final long serialVersionUID = 1L;
 
     private final ServingPlan plan;
@@ -44,10 +49,10 @@ public class InferenceFunction extends RichAsyncFunction<InferenceRequest, Infer
     private transient Counter defaultScores;
 
     /**
-     * Requests not yet ended, with the calls made so far; a model answer arriving after the timeout
-     * finds its request gone.
+     * Bundles not yet answered in full (by identity); a model answer arriving after the bundle
+     * timed out finds it gone.
      */
-    private transient Map<InferenceRequest, List<PathStep>> pending;
+    private transient Map<RequestBundle, InFlight> inFlight;
 
     public InferenceFunction(ServingPlan plan, InferenceSettings settings) {
         this.plan = plan;
@@ -83,7 +88,7 @@ public class InferenceFunction extends RichAsyncFunction<InferenceRequest, Infer
         escalations = metricGroup.counter("escalations");
         fallbackModelScores = metricGroup.counter("fallbackModelScores");
         defaultScores = metricGroup.counter("defaultScores");
-        pending = new ConcurrentHashMap<>();
+        inFlight = new ConcurrentHashMap<>();
     }
 
     private InferenceService serviceFor(ModelInput version) {
@@ -101,23 +106,24 @@ public class InferenceFunction extends RichAsyncFunction<InferenceRequest, Infer
     }
 
     @Override
-    public void asyncInvoke(InferenceRequest request, ResultFuture<InferenceResult> resultFuture)
+    public void asyncInvoke(RequestBundle bundle, ResultFuture<InferenceResult> resultFuture)
             throws Exception {
-        List<PathStep> path = Collections.synchronizedList(new ArrayList<>(2));
-        pending.put(request, path);
-        scorer.score(request, path, System.nanoTime())
-                .whenComplete(
-                        (result, error) -> {
-                            if (pending.remove(request) == null) {
-                                return; // timed out already; Flink has its answer
-                            }
-                            if (error != null) {
-                                resultFuture.completeExceptionally(error);
-                                return;
-                            }
-                            count(result);
-                            resultFuture.complete(Collections.singleton(result));
-                        });
+        InFlight flight = new InFlight(bundle, resultFuture);
+        inFlight.put(bundle, flight);
+        long startedNanos = System.nanoTime();
+        for (int i = 0; i < bundle.requests.length; i++) {
+            int index = i;
+            scorer.score(bundle.requests[i], flight.paths.get(i), startedNanos)
+                    .whenComplete((result, error) -> flight.ended(index, result, error));
+        }
+    }
+
+    @Override
+    public void timeout(RequestBundle bundle, ResultFuture<InferenceResult> resultFuture) {
+        InFlight flight = inFlight.remove(bundle);
+        if (flight != null) {
+            flight.timeOut(); // else answered in the meantime
+        }
     }
 
     private void count(InferenceResult result) {
@@ -133,20 +139,12 @@ public class InferenceFunction extends RichAsyncFunction<InferenceRequest, Infer
         }
     }
 
-    @Override
-    public void timeout(InferenceRequest request, ResultFuture<InferenceResult> resultFuture) {
-        List<PathStep> path = pending.remove(request);
-        if (path == null) {
-            return; // answered in the meantime
-        }
+    private InferenceResult timedOut(InferenceRequest request, List<PathStep> path) {
         String reason = DeadLetterReason.INFERENCE_TIMEOUT.name();
         InferenceResult result =
                 switch (settings.timeoutPolicy()) {
-                    case FALLBACK -> {
-                        defaultScores.inc();
-                        yield InferenceResult.fallback(
-                                request, reason, settings.fallbackScore(), 0);
-                    }
+                    case FALLBACK ->
+                            InferenceResult.fallback(request, reason, settings.fallbackScore(), 0);
                     case DEAD_LETTER ->
                             InferenceResult.failed(
                                     request,
@@ -157,7 +155,64 @@ public class InferenceFunction extends RichAsyncFunction<InferenceRequest, Infer
         synchronized (path) {
             result.withPath(path);
         }
-        resultFuture.complete(Collections.singleton(result));
+        return result;
+    }
+
+    /** One bundle on its way: each request's calls so far and, once it ended, its result. */
+    private final class InFlight {
+        final RequestBundle bundle;
+        final ResultFuture<InferenceResult> resultFuture;
+        final List<List<PathStep>> paths;
+        final AtomicReferenceArray<InferenceResult> results;
+        final AtomicInteger remaining;
+
+        InFlight(RequestBundle bundle, ResultFuture<InferenceResult> resultFuture) {
+            this.bundle = bundle;
+            this.resultFuture = resultFuture;
+            int size = bundle.requests.length;
+            this.paths = new ArrayList<>(size);
+            for (int i = 0; i < size; i++) {
+                paths.add(Collections.synchronizedList(new ArrayList<>(2)));
+            }
+            this.results = new AtomicReferenceArray<>(size);
+            this.remaining = new AtomicInteger(size);
+        }
+
+        /** Request {@code index} ended; the last one hands the bundle's results to Flink. */
+        void ended(int index, InferenceResult result, Throwable error) {
+            if (error != null) {
+                // RequestScorer turns every model problem into a result: this is a bug, so fail.
+                if (inFlight.remove(bundle) != null) {
+                    resultFuture.completeExceptionally(error);
+                }
+                return;
+            }
+            results.set(index, result);
+            if (remaining.decrementAndGet() == 0 && inFlight.remove(bundle) != null) {
+                hand(results::get);
+            }
+        }
+
+        /** The async timeout: the requests without a result get the timeout policy's. */
+        void timeOut() {
+            hand(
+                    index -> {
+                        InferenceResult answered = results.get(index);
+                        return answered != null
+                                ? answered
+                                : timedOut(bundle.requests[index], paths.get(index));
+                    });
+        }
+
+        private void hand(IntFunction<InferenceResult> resultOf) {
+            List<InferenceResult> all = new ArrayList<>(bundle.requests.length);
+            for (int i = 0; i < bundle.requests.length; i++) {
+                InferenceResult result = resultOf.apply(i);
+                count(result);
+                all.add(result);
+            }
+            resultFuture.complete(all);
+        }
     }
 
     @Override

@@ -1,0 +1,29 @@
+package io.scorestream.operators.inference;
+
+import java.util.Arrays;
+
+/**
+ * Requests that travel through the async operator together: one queue entry, one timeout timer, one
+ * checkpointed element and one hand-back to the task thread for all of them, instead of one each.
+ * The micro-batching service still forms its batches from single rows, across bundles and subtasks.
+ *
+ * <p>A Flink POJO: public no-argument constructor and public fields.
+ */
+public class RequestBundle {
+    public InferenceRequest[] requests;
+
+    public RequestBundle() {}
+
+    public RequestBundle(InferenceRequest[] requests) {
+        this.requests = requests;
+    }
+
+    public int size() {
+        return requests.length;
+    }
+
+    @Override
+    public String toString() {
+        return "RequestBundle" + Arrays.toString(requests);
+    }
+}

@@ -1,0 +1,115 @@
+package io.scorestream.operators.inference;
+
+import java.time.Duration;
+import java.util.Arrays;
+import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+
+/**
+ * Groups requests into {@link RequestBundle}s for the async inference operator, chained in front of
+ * it. A bundle leaves when it is full, when its first request has waited {@code maxDelay}, and
+ * always before a watermark and before a checkpoint barrier: this operator holds no state, so a
+ * checkpoint finds every request in the async operator's in-flight queue, which Flink snapshots and
+ * replays after a restore.
+ */
+public final class RequestBundler extends AbstractStreamOperator<RequestBundle>
+        implements OneInputStreamOperator<InferenceRequest, RequestBundle>, ProcessingTimeCallback {
+    private static final long serialVersionUID = 1L;
+
+    private final int maxSize;
+    private final long maxDelayMillis;
+
+    private transient InferenceRequest[] pending;
+    private transient int size;
+
+    /** The bundle the flush timer was set for; a timer for an earlier bundle does nothing. */
+    private transient long bundleNumber;
+
+    private transient long timerBundle;
+
+    /** The latest element timestamp in the bundle, which its results carry; MIN_VALUE: none. */
+    private transient long latestTimestamp;
+
+    /**
+     * @param maxSize most requests in one bundle; 1 sends each request alone
+     * @param maxDelay how long the first request of a bundle may wait for more (rounded up to whole
+     *     milliseconds, the resolution of Flink's processing-time timers)
+     */
+    public RequestBundler(int maxSize, Duration maxDelay) {
+        if (maxSize < 1) {
+            throw new IllegalArgumentException("maxSize must be positive: " + maxSize);
+        }
+        if (maxDelay.isNegative()) {
+            throw new IllegalArgumentException("maxDelay must not be negative: " + maxDelay);
+        }
+        this.maxSize = maxSize;
+        this.maxDelayMillis = (maxDelay.toNanos() + 999_999) / 1_000_000;
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        pending = new InferenceRequest[maxSize];
+        timerBundle = -1;
+        latestTimestamp = Long.MIN_VALUE;
+    }
+
+    @Override
+    public void processElement(StreamRecord<InferenceRequest> element) {
+        pending[size++] = element.getValue();
+        if (element.hasTimestamp()) {
+            latestTimestamp = Math.max(latestTimestamp, element.getTimestamp());
+        }
+        if (size == maxSize || maxDelayMillis == 0) {
+            flush();
+        } else if (size == 1) {
+            timerBundle = bundleNumber;
+            long now = getProcessingTimeService().getCurrentProcessingTime();
+            getProcessingTimeService().registerTimer(now + maxDelayMillis, this);
+        }
+    }
+
+    @Override
+    public void onProcessingTime(long time) {
+        if (timerBundle == bundleNumber) {
+            flush();
+        }
+    }
+
+    @Override
+    public void processWatermark(Watermark mark) throws Exception {
+        flush(); // the async operator holds a watermark back until the requests before it end
+        super.processWatermark(mark);
+    }
+
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        flush();
+        super.prepareSnapshotPreBarrier(checkpointId);
+    }
+
+    @Override
+    public void finish() throws Exception {
+        flush();
+        super.finish();
+    }
+
+    private void flush() {
+        if (size == 0) {
+            return;
+        }
+        InferenceRequest[] requests = Arrays.copyOf(pending, size);
+        Arrays.fill(pending, 0, size, null);
+        size = 0;
+        bundleNumber++;
+        RequestBundle bundle = new RequestBundle(requests);
+        output.collect(
+                latestTimestamp == Long.MIN_VALUE
+                        ? new StreamRecord<>(bundle)
+                        : new StreamRecord<>(bundle, latestTimestamp));
+        latestTimestamp = Long.MIN_VALUE;
+    }
+}
