@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -16,7 +17,9 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * replays after a restore.
  */
 public final class RequestBundler extends AbstractStreamOperator<RequestBundle>
-        implements OneInputStreamOperator<InferenceRequest, RequestBundle>, ProcessingTimeCallback {
+        implements OneInputStreamOperator<InferenceRequest, RequestBundle>,
+                BoundedOneInput,
+                ProcessingTimeCallback {
     private static final long serialVersionUID = 1L;
 
     private final int maxSize;
@@ -25,10 +28,11 @@ public final class RequestBundler extends AbstractStreamOperator<RequestBundle>
     private transient InferenceRequest[] pending;
     private transient int size;
 
-    /** The bundle the flush timer was set for; a timer for an earlier bundle does nothing. */
-    private transient long bundleNumber;
-
-    private transient long timerBundle;
+    /**
+     * When the bundle being filled is due; a timer set for an earlier bundle, which left full,
+     * fires before this and does nothing.
+     */
+    private transient long dueMillis;
 
     /** The latest element timestamp in the bundle, which its results carry; MIN_VALUE: none. */
     private transient long latestTimestamp;
@@ -53,7 +57,6 @@ public final class RequestBundler extends AbstractStreamOperator<RequestBundle>
     public void open() throws Exception {
         super.open();
         pending = new InferenceRequest[maxSize];
-        timerBundle = -1;
         latestTimestamp = Long.MIN_VALUE;
     }
 
@@ -66,15 +69,14 @@ public final class RequestBundler extends AbstractStreamOperator<RequestBundle>
         if (size == maxSize || maxDelayMillis == 0) {
             flush();
         } else if (size == 1) {
-            timerBundle = bundleNumber;
-            long now = getProcessingTimeService().getCurrentProcessingTime();
-            getProcessingTimeService().registerTimer(now + maxDelayMillis, this);
+            dueMillis = getProcessingTimeService().getCurrentProcessingTime() + maxDelayMillis;
+            getProcessingTimeService().registerTimer(dueMillis, this);
         }
     }
 
     @Override
     public void onProcessingTime(long time) {
-        if (timerBundle == bundleNumber) {
+        if (size > 0 && time >= dueMillis) {
             flush();
         }
     }
@@ -92,6 +94,11 @@ public final class RequestBundler extends AbstractStreamOperator<RequestBundle>
     }
 
     @Override
+    public void endInput() {
+        flush(); // before the async operator, next in the chain, waits for its in-flight bundles
+    }
+
+    @Override
     public void finish() throws Exception {
         flush();
         super.finish();
@@ -104,7 +111,6 @@ public final class RequestBundler extends AbstractStreamOperator<RequestBundle>
         InferenceRequest[] requests = Arrays.copyOf(pending, size);
         Arrays.fill(pending, 0, size, null);
         size = 0;
-        bundleNumber++;
         RequestBundle bundle = new RequestBundle(requests);
         output.collect(
                 latestTimestamp == Long.MIN_VALUE
