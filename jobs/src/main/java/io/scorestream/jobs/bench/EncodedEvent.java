@@ -13,7 +13,6 @@ import java.util.Arrays;
 final class EncodedEvent {
 
     private final AvroCodec<InferenceEvent> codec;
-    private final InferenceEvent event;
     private final byte[] bytes;
 
     /** Where the event time's varint starts in {@link #bytes}, and how long it is. */
@@ -23,7 +22,6 @@ final class EncodedEvent {
 
     EncodedEvent(AvroCodec<InferenceEvent> codec, InferenceEvent event, long timeMillis) {
         this.codec = codec;
-        this.event = event;
         event.setEventTime(Instant.ofEpochMilli(timeMillis));
         this.bytes = codec.encode(event);
         // The only bytes that differ when the time changes by one are the varint's first ones.
@@ -38,6 +36,7 @@ final class EncodedEvent {
     byte[] stampedCopy(long timeMillis) {
         long encoded = zigZag(timeMillis);
         if (varintLength(encoded) != timeLength) {
+            InferenceEvent event = codec.decode(bytes); // a time outside 2004-2039: never in a run
             event.setEventTime(Instant.ofEpochMilli(timeMillis));
             return codec.encode(event);
         }

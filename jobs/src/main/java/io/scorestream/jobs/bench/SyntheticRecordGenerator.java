@@ -89,6 +89,13 @@ public final class SyntheticRecordGenerator implements GeneratorFunction<Long, R
         }
     }
 
+    /** Lets the pool go with the reader, even where Flink keeps the function of a finished job. */
+    @Override
+    public void close() {
+        pool = null;
+        keys = null;
+    }
+
     @Override
     public RawRecord map(Long index) {
         int slot = (int) (index % OPEN_SESSIONS);
