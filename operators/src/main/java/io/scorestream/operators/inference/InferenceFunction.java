@@ -113,8 +113,11 @@ public class InferenceFunction extends RichAsyncFunction<RequestBundle, Inferenc
         long startedNanos = System.nanoTime();
         for (int i = 0; i < bundle.requests.length; i++) {
             int index = i;
-            scorer.score(bundle.requests[i], flight.paths.get(i), startedNanos)
-                    .whenComplete((result, error) -> flight.ended(index, result, error));
+            scorer.score(
+                    bundle.requests[i],
+                    flight.paths.get(i),
+                    startedNanos,
+                    (result, error) -> flight.ended(index, result, error));
         }
     }
 

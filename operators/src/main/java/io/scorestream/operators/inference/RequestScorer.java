@@ -19,6 +19,9 @@ import java.util.concurrent.TimeoutException;
  * <p>Only the routed model's call may block (a full queue back-pressures the stream through the
  * mailbox thread); the later calls run on model worker threads and never wait for room, so models
  * that fall back on each other cannot deadlock.
+ *
+ * <p>The path runs as callbacks, one stage per model call, on the thread that ends each call
+ * (usually a model worker): chaining futures cost the worker as much CPU per row as a small model.
  */
 final class RequestScorer {
 
@@ -40,6 +43,18 @@ final class RequestScorer {
         }
     }
 
+    /** Where a request's result goes, exactly once; an error means a bug in this class. */
+    @FunctionalInterface
+    interface Done {
+        void ended(InferenceResult result, Throwable error);
+    }
+
+    /** What to do with a call's outcome. */
+    @FunctionalInterface
+    private interface Then {
+        void accept(Call call);
+    }
+
     private final ModelEndpoints endpoints;
     private final Cascade cascade;
     private final InferenceSettings settings;
@@ -51,137 +66,181 @@ final class RequestScorer {
     }
 
     /**
-     * Scores {@code request}, adding each call to {@code path} as it ends.
+     * Scores {@code request}, adding each call to {@code path} as it ends, and hands the result to
+     * {@code done}, possibly before this method returns (a cache hit, an open breaker).
      *
-     * @param path a thread-safe list; the caller may read it before the future completes
+     * @param path a thread-safe list; the caller may read it before {@code done} is called
      */
-    CompletableFuture<InferenceResult> score(
-            InferenceRequest request, List<PathStep> path, long startedNanos)
+    void score(InferenceRequest request, List<PathStep> path, long startedNanos, Done done)
             throws InterruptedException {
-        return call(request.primary, true)
-                .thenCompose(
-                        routed -> {
-                            if (routed.outcome().answered()) {
-                                return escalateIfUncertain(request, routed, path, startedNanos);
-                            }
-                            path.add(new PathStep(routed.version(), routed.outcome()));
-                            return fallBack(request, routed, path, startedNanos);
-                        })
-                .thenApply(result -> result.withPath(List.copyOf(path)));
+        call(
+                request.primary,
+                true,
+                routed -> {
+                    if (routed.outcome().answered()) {
+                        escalateIfUncertain(request, routed, path, startedNanos, done);
+                    } else {
+                        path.add(new PathStep(routed.version(), routed.outcome()));
+                        fallBack(request, routed, path, startedNanos, done);
+                    }
+                },
+                done);
     }
 
-    private CompletableFuture<InferenceResult> escalateIfUncertain(
-            InferenceRequest request, Call small, List<PathStep> path, long startedNanos) {
+    private void escalateIfUncertain(
+            InferenceRequest request,
+            Call small,
+            List<PathStep> path,
+            long startedNanos,
+            Done done) {
         if (request.escalation == null
                 || cascade == null
                 || !cascade.escalates(small.scores()[0])) {
             path.add(new PathStep(small.version(), small.outcome()));
-            return CompletableFuture.completedFuture(scored(request, small, startedNanos));
+            finish(scored(request, small, startedNanos), path, done);
+            return;
         }
         path.add(new PathStep(small.version(), StepOutcome.ESCALATED));
-        return callWithoutBlocking(request.escalation)
-                .thenApply(
-                        large -> {
-                            path.add(new PathStep(large.version(), large.outcome()));
-                            if (large.outcome().answered()) {
-                                return scored(request, large, startedNanos);
-                            }
-                            // The small model's score stands, flagged: the large one had none.
-                            return scored(request, small, startedNanos)
-                                    .standingInBecause(reasonOf(large).name());
-                        });
+        callWithoutBlocking(
+                request.escalation,
+                large -> {
+                    path.add(new PathStep(large.version(), large.outcome()));
+                    finish(
+                            large.outcome().answered()
+                                    ? scored(request, large, startedNanos)
+                                    // The small model's score stands, flagged: the large one had
+                                    // none.
+                                    : scored(request, small, startedNanos)
+                                            .standingInBecause(reasonOf(large).name()),
+                            path,
+                            done);
+                },
+                done);
     }
 
-    private CompletableFuture<InferenceResult> fallBack(
-            InferenceRequest request, Call routed, List<PathStep> path, long startedNanos) {
+    private void fallBack(
+            InferenceRequest request,
+            Call routed,
+            List<PathStep> path,
+            long startedNanos,
+            Done done) {
         if (request.fallback == null) {
-            return CompletableFuture.completedFuture(noScore(request, routed, startedNanos));
+            finish(noScore(request, routed, startedNanos), path, done);
+            return;
         }
-        return callWithoutBlocking(request.fallback)
-                .thenApply(
-                        fallback -> {
-                            path.add(new PathStep(fallback.version(), fallback.outcome()));
-                            if (fallback.outcome().answered()) {
-                                return scored(request, fallback, startedNanos)
-                                        .standingInBecause(reasonOf(routed).name());
-                            }
-                            return noScore(request, routed, startedNanos);
-                        });
+        callWithoutBlocking(
+                request.fallback,
+                fallback -> {
+                    path.add(new PathStep(fallback.version(), fallback.outcome()));
+                    finish(
+                            fallback.outcome().answered()
+                                    ? scored(request, fallback, startedNanos)
+                                            .standingInBecause(reasonOf(routed).name())
+                                    : noScore(request, routed, startedNanos),
+                            path,
+                            done);
+                },
+                done);
     }
 
-    private CompletableFuture<Call> callWithoutBlocking(ModelInput version) {
+    private static void finish(InferenceResult result, List<PathStep> path, Done done) {
+        done.ended(result.withPath(List.copyOf(path)), null);
+    }
+
+    private void callWithoutBlocking(ModelInput version, Then then, Done done) {
         try {
-            return call(version, false);
+            call(version, false, then, done);
         } catch (InterruptedException cannotHappen) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("a non-blocking call was interrupted", cannotHappen);
         }
     }
 
-    /** Calls one model version: cache, breaker, queue, with the model timeout if one is set. */
-    private CompletableFuture<Call> call(ModelInput version, boolean mayBlock)
+    /**
+     * Calls one model version: cache, breaker, queue, with the model timeout if one is set. {@code
+     * then} runs on the thread that ends the call; if it throws, {@code done} gets the error.
+     */
+    private void call(ModelInput version, boolean mayBlock, Then then, Done done)
             throws InterruptedException {
         ModelEndpoints.Endpoint endpoint = endpoints.endpoint(version);
         InferenceService service = endpoint.service();
         InferenceMetrics metrics = endpoint.metrics();
         if (service == null) {
-            return skipped(version, metrics, StepOutcome.UNAVAILABLE, "could not be loaded");
+            then.accept(skipped(version, metrics, StepOutcome.UNAVAILABLE, "could not be loaded"));
+            return;
         }
         ResultCache cache = service.cache();
         if (cache != null) {
             float[] cached = cache.get(version.row);
             if (cached != null) {
                 metrics.cacheHit();
-                return CompletableFuture.completedFuture(
-                        Call.answered(version, StepOutcome.CACHED, cached, null));
+                then.accept(Call.answered(version, StepOutcome.CACHED, cached, null));
+                return;
             }
         }
         CircuitBreaker breaker = service.breaker();
         if (!breaker.allowsCall()) {
-            return skipped(version, metrics, StepOutcome.CIRCUIT_OPEN, "circuit breaker is open");
+            then.accept(
+                    skipped(version, metrics, StepOutcome.CIRCUIT_OPEN, "circuit breaker is open"));
+            return;
         }
         CompletableFuture<ScoredRow> answer;
         try {
             answer = mayBlock ? service.submit(version.row) : service.trySubmit(version.row);
         } catch (RejectedExecutionException closed) {
-            return skipped(version, metrics, StepOutcome.UNAVAILABLE, "is shutting down");
+            then.accept(skipped(version, metrics, StepOutcome.UNAVAILABLE, "is shutting down"));
+            return;
         }
         if (answer == null) {
-            return skipped(version, metrics, StepOutcome.UNAVAILABLE, "has a full queue");
+            then.accept(skipped(version, metrics, StepOutcome.UNAVAILABLE, "has a full queue"));
+            return;
         }
         metrics.requested();
         if (!settings.modelTimeout().isZero()) {
             answer = answer.orTimeout(settings.modelTimeout().toNanos(), TimeUnit.NANOSECONDS);
         }
-        return answer.handle(
+        answer.whenComplete(
                 (row, error) -> {
-                    if (error == null) {
-                        metrics.scored(row);
-                        breaker.recordSuccess();
-                        if (cache != null) {
-                            cache.put(version.row, row.scores());
-                        }
-                        return Call.answered(version, StepOutcome.SCORED, row.scores(), row);
+                    try {
+                        then.accept(outcome(version, metrics, breaker, cache, row, error));
+                    } catch (RuntimeException bug) {
+                        done.ended(null, bug);
                     }
-                    breaker.recordFailure();
-                    Throwable cause = unwrap(error);
-                    if (cause instanceof TimeoutException) {
-                        metrics.timedOut();
-                        return Call.noAnswer(version, StepOutcome.TIMEOUT, cause);
-                    }
-                    metrics.failed();
-                    return Call.noAnswer(version, StepOutcome.FAILED, cause);
                 });
     }
 
-    private static CompletableFuture<Call> skipped(
+    private static Call outcome(
+            ModelInput version,
+            InferenceMetrics metrics,
+            CircuitBreaker breaker,
+            ResultCache cache,
+            ScoredRow row,
+            Throwable error) {
+        if (error == null) {
+            metrics.scored(row);
+            breaker.recordSuccess();
+            if (cache != null) {
+                cache.put(version.row, row.scores());
+            }
+            return Call.answered(version, StepOutcome.SCORED, row.scores(), row);
+        }
+        breaker.recordFailure();
+        Throwable cause = unwrap(error);
+        if (cause instanceof TimeoutException) {
+            metrics.timedOut();
+            return Call.noAnswer(version, StepOutcome.TIMEOUT, cause);
+        }
+        metrics.failed();
+        return Call.noAnswer(version, StepOutcome.FAILED, cause);
+    }
+
+    private static Call skipped(
             ModelInput version, InferenceMetrics metrics, StepOutcome why, String what) {
         metrics.skipped(why);
-        return CompletableFuture.completedFuture(
-                Call.noAnswer(
-                        version,
-                        why,
-                        new ModelUnavailableException("model " + version.label() + " " + what)));
+        return Call.noAnswer(
+                version,
+                why,
+                new ModelUnavailableException("model " + version.label() + " " + what));
     }
 
     private static InferenceResult scored(InferenceRequest request, Call call, long startedNanos) {

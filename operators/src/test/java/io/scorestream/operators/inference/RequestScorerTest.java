@@ -252,7 +252,20 @@ class RequestScorerTest {
     private static InferenceResult score(RequestScorer scorer, InferenceRequest request)
             throws Exception {
         List<PathStep> path = Collections.synchronizedList(new ArrayList<>());
-        return scorer.score(request, path, System.nanoTime()).get(30, TimeUnit.SECONDS);
+        java.util.concurrent.CompletableFuture<InferenceResult> result =
+                new java.util.concurrent.CompletableFuture<>();
+        scorer.score(
+                request,
+                path,
+                System.nanoTime(),
+                (scored, error) -> {
+                    if (error != null) {
+                        result.completeExceptionally(error);
+                    } else {
+                        result.complete(scored);
+                    }
+                });
+        return result.get(30, TimeUnit.SECONDS);
     }
 
     private static List<String> steps(InferenceResult result) {
