@@ -70,8 +70,18 @@ public final class InferenceService implements AutoCloseable {
         return model.manifest();
     }
 
-    /** Workers × intra-op threads above the cores make every batch slower, not more of them. */
+    /**
+     * Workers × intra-op threads above the cores make every batch slower, not more of them; and
+     * OpenMP threads that spin between batches take a core from the stream's own threads.
+     */
     private static void warnIfOversubscribed(int workers, ScoringModel model) {
+        if (!"PASSIVE".equalsIgnoreCase(System.getenv("OMP_WAIT_POLICY"))) {
+            LOG.warn(
+                    "OMP_WAIT_POLICY is not PASSIVE: the OpenMP threads of {} may spin between"
+                            + " batches on a core the stream needs; set OMP_WAIT_POLICY=PASSIVE in"
+                            + " the TaskManager's environment (bin/scorestream and the image do)",
+                    model.manifest().name());
+        }
         int intraOp = Integer.getInteger("ai.djl.pytorch.num_threads", 1);
         int cores = Runtime.getRuntime().availableProcessors();
         if (workers * intraOp > cores) {
