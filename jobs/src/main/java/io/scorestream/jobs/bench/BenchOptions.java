@@ -15,6 +15,8 @@ import org.apache.flink.util.TimeUtils;
  * @param quick a short smoke run (figures are rough)
  * @param models reference models to measure
  * @param maxBatchSize the engine's max batch size (vs_bare compares with bare at this size)
+ * @param maxDelay how long the engine's oldest queued row may wait for its batch to fill
+ * @param workerThreads the engine's inference worker threads (the bare loop always uses one)
  * @param parallelism parallelism of the Flink jobs (one TaskManager with as many slots)
  * @param modelRepository the model repository folder
  * @param overload how long to offer 3x the measured Kafka capacity after the cases, or null
@@ -24,6 +26,8 @@ public record BenchOptions(
         boolean quick,
         List<String> models,
         int maxBatchSize,
+        Duration maxDelay,
+        int workerThreads,
         int parallelism,
         Path modelRepository,
         Duration overload,
@@ -43,6 +47,9 @@ public record BenchOptions(
               --quick                 a short smoke run of every case (figures are rough)
               --models <a,b>          models to measure (default fraud-mlp,intent-gru)
               --max-batch-size <n>    the engine's max batch size (default 64)
+              --max-delay <time>      how long a row may wait for its batch to fill (default 0 ms)
+              --worker-threads <n>    the engine's inference worker threads (default 1, as the
+                                      bare loop's one thread)
               --parallelism <n>       Flink parallelism (default 2)
               --models-dir <dir>      model repository (default models)
               --cases <a,b>           only these of bare,naive,scorestream,passthrough,kafka
@@ -55,6 +62,8 @@ public record BenchOptions(
         boolean quick = false;
         List<String> models = List.of("fraud-mlp", "intent-gru");
         int maxBatchSize = 64;
+        Duration maxDelay = Duration.ZERO;
+        int workerThreads = 1;
         int parallelism = 2;
         Path repository = Path.of("models");
         Duration overload = null;
@@ -73,6 +82,8 @@ public record BenchOptions(
             switch (flag) {
                 case "--models" -> models = Arrays.asList(value.split(","));
                 case "--max-batch-size" -> maxBatchSize = positive(flag, value);
+                case "--max-delay" -> maxDelay = notNegative(flag, value);
+                case "--worker-threads" -> workerThreads = positive(flag, value);
                 case "--parallelism" -> parallelism = positive(flag, value);
                 case "--models-dir" -> repository = Path.of(value);
                 case "--overload" -> overload = duration(flag, value);
@@ -81,7 +92,15 @@ public record BenchOptions(
             }
         }
         return new BenchOptions(
-                quick, List.copyOf(models), maxBatchSize, parallelism, repository, overload, cases);
+                quick,
+                List.copyOf(models),
+                maxBatchSize,
+                maxDelay,
+                workerThreads,
+                parallelism,
+                repository,
+                overload,
+                cases);
     }
 
     private static Set<String> caseGroups(String value) {
@@ -91,6 +110,18 @@ public record BenchOptions(
                     "--cases takes some of " + CASE_GROUPS + ", got '" + value + "'");
         }
         return groups;
+    }
+
+    private static Duration notNegative(String flag, String value) {
+        try {
+            Duration parsed = TimeUtils.parseDuration(value);
+            if (!parsed.isNegative()) {
+                return parsed;
+            }
+        } catch (IllegalArgumentException ignored) {
+            // reported below
+        }
+        throw new UsageException(flag + " must be a duration such as 1ms, got '" + value + "'");
     }
 
     private static Duration duration(String flag, String value) {

@@ -41,10 +41,13 @@ public final class BenchRunner {
     public int run() throws Exception {
         Path work = Files.createDirectories(Path.of(".scorestream", "bench"));
         out.printf(
-                "Benchmarking %s: parallelism %d, max batch size %d, %s run%n",
+                "Benchmarking %s: parallelism %d, max batch size %d, max delay %d ms, %d inference"
+                        + " worker(s), %s run%n",
                 options.models(),
                 options.parallelism(),
                 options.maxBatchSize(),
+                options.maxDelay().toMillis(),
+                options.workerThreads(),
                 options.quick() ? "quick" : "full");
         List<BenchResult> results = new ArrayList<>();
         List<OverloadReport> overloads = new ArrayList<>();
@@ -140,6 +143,8 @@ public final class BenchRunner {
         conf.set(ScoringOptions.MODEL_REPOSITORY, options.modelRepository().toString());
         conf.set(ScoringOptions.MODEL_NAME, model);
         conf.set(ScoringOptions.MAX_BATCH_SIZE, options.maxBatchSize());
+        conf.set(ScoringOptions.MAX_DELAY, options.maxDelay());
+        conf.set(ScoringOptions.WORKER_THREADS, options.workerThreads());
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(2));
         conf.set(
                 CheckpointingOptions.CHECKPOINTS_DIRECTORY,

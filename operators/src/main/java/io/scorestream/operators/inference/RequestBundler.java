@@ -28,11 +28,14 @@ public final class RequestBundler extends AbstractStreamOperator<RequestBundle>
     private transient InferenceRequest[] pending;
     private transient int size;
 
-    /**
-     * When the bundle being filled is due; a timer set for an earlier bundle, which left full,
-     * fires before this and does nothing.
-     */
+    /** When the bundle being filled is due. */
     private transient long dueMillis;
+
+    /**
+     * Whether a flush timer is set. At most one is: at full load bundles leave full long before it
+     * fires, and a timer per bundle would cost a timer-thread wake-up and a mail each.
+     */
+    private transient boolean timerSet;
 
     /** The latest element timestamp in the bundle, which its results carry; MIN_VALUE: none. */
     private transient long latestTimestamp;
@@ -70,15 +73,29 @@ public final class RequestBundler extends AbstractStreamOperator<RequestBundle>
             flush();
         } else if (size == 1) {
             dueMillis = getProcessingTimeService().getCurrentProcessingTime() + maxDelayMillis;
-            getProcessingTimeService().registerTimer(dueMillis, this);
+            if (!timerSet) {
+                setTimer();
+            }
         }
     }
 
+    /** Flushes a bundle that is due; for one that is not yet (a later one), waits for it. */
     @Override
     public void onProcessingTime(long time) {
-        if (size > 0 && time >= dueMillis) {
-            flush();
+        timerSet = false;
+        if (size == 0) {
+            return;
         }
+        if (time >= dueMillis) {
+            flush();
+        } else {
+            setTimer();
+        }
+    }
+
+    private void setTimer() {
+        timerSet = true;
+        getProcessingTimeService().registerTimer(dueMillis, this);
     }
 
     @Override
