@@ -31,8 +31,16 @@ public record RoutedCall(
         Long latencyMicros,
         long scoredMillis) {
 
-    /** The routed call of {@code prediction}; empty when it says nothing about a model version. */
+    /**
+     * The routed call of {@code prediction}; empty when it says nothing about a model version on
+     * trial (no rollout was in force, or no model was called).
+     */
     public static Optional<RoutedCall> of(Prediction prediction) {
+        if (prediction.getRolloutId() == null) {
+            // Routed while no rollout was in force: nothing for the guard to compare, and most of
+            // the time no rollout is, so most predictions need not cross the network to it.
+            return Optional.empty();
+        }
         if (overBudget(prediction)) {
             return Optional.empty(); // never reached a model
         }
