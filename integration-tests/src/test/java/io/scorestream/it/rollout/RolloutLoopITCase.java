@@ -72,7 +72,7 @@ class RolloutLoopITCase {
         DataStream<Prediction> predictions =
                 env.fromSource(
                         new DataGeneratorSource<>(
-                                new Predictions(),
+                                new Predictions(canary.getRolloutId()),
                                 Long.MAX_VALUE,
                                 RateLimiterStrategy.perSecond(400),
                                 new AvroTypeInfo<>(Prediction.class)),
@@ -156,8 +156,15 @@ class RolloutLoopITCase {
     // ---------------------------------------------------------------------------------------
 
     /** Stable predictions with scores spread over [0, 1); candidate ones all 0.97: garbage. */
+    /** Predictions as the job makes them while {@code rolloutId} is in force. */
     static final class Predictions implements GeneratorFunction<Long, Prediction> {
         private static final long serialVersionUID = 1L;
+
+        private final String rolloutId;
+
+        Predictions(String rolloutId) {
+            this.rolloutId = rolloutId;
+        }
 
         @Override
         public Prediction map(Long index) {
@@ -175,6 +182,7 @@ class RolloutLoopITCase {
                     .setEventTime(Instant.ofEpochMilli(now))
                     .setScoredTime(Instant.ofEpochMilli(now))
                     .setSessionEventCount(1)
+                    .setRolloutId(rolloutId)
                     .setPath(List.of(new ModelStep(MODEL, candidate ? "2" : "1", "SCORED")))
                     .setLatency(
                             StageLatency.newBuilder()
