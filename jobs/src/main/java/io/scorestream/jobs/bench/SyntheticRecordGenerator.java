@@ -49,9 +49,7 @@ public final class SyntheticRecordGenerator implements GeneratorFunction<Long, R
         return new DataGeneratorSource<>(
                 new SyntheticRecordGenerator(seed),
                 count,
-                ratePerSecond > 0
-                        ? RateLimiterStrategy.perSecond(ratePerSecond)
-                        : RateLimiterStrategy.noOp(),
+                ratePerSecond > 0 ? new SteadyRate(ratePerSecond) : RateLimiterStrategy.noOp(),
                 TypeInformation.of(RawRecord.class));
     }
 
