@@ -22,12 +22,8 @@ import org.junit.jupiter.api.Test;
 /** Bundles through Flink's async operator and the real GRU: answers, and the async timeout. */
 class InferenceFunctionTest {
 
-    private static final float[][] GRU_ROWS =
-            ReferenceModels.rows(
-                    ReferenceModels.modelGolden("intent-gru", "1").getAsJsonArray("inputs"));
-    private static final float[] GRU_SCORES =
-            ReferenceModels.floats(
-                    ReferenceModels.modelGolden("intent-gru", "1").getAsJsonArray("scores"));
+    private static final float[][] GRU_ROWS = ReferenceModels.goldenInputs("intent-gru", "1");
+    private static final float[] GRU_SCORES = ReferenceModels.goldenScores("intent-gru", "1");
     private static final ModelTarget GRU =
             new ModelTarget("intent-gru", "1", FeatureLayout.SESSION_SEQUENCE, 16, 160);
 

@@ -30,18 +30,10 @@ import org.junit.jupiter.api.Test;
  */
 class RequestScorerTest {
 
-    private static final float[][] MLP_ROWS =
-            ReferenceModels.rows(
-                    ReferenceModels.modelGolden("fraud-mlp", "1").getAsJsonArray("inputs"));
-    private static final float[] MLP_SCORES =
-            ReferenceModels.floats(
-                    ReferenceModels.modelGolden("fraud-mlp", "1").getAsJsonArray("scores"));
-    private static final float[][] GRU_ROWS =
-            ReferenceModels.rows(
-                    ReferenceModels.modelGolden("intent-gru", "1").getAsJsonArray("inputs"));
-    private static final float[] GRU_SCORES =
-            ReferenceModels.floats(
-                    ReferenceModels.modelGolden("intent-gru", "1").getAsJsonArray("scores"));
+    private static final float[][] MLP_ROWS = ReferenceModels.goldenInputs("fraud-mlp", "1");
+    private static final float[] MLP_SCORES = ReferenceModels.goldenScores("fraud-mlp", "1");
+    private static final float[][] GRU_ROWS = ReferenceModels.goldenInputs("intent-gru", "1");
+    private static final float[] GRU_SCORES = ReferenceModels.goldenScores("intent-gru", "1");
 
     private static final BatchingConfig IMMEDIATE = new BatchingConfig(8, Duration.ZERO, 64, 1);
 

@@ -47,6 +47,16 @@ public final class ReferenceModels {
         return json(root().resolve(name).resolve(version).resolve("golden.json"));
     }
 
+    /** The input rows the Python script recorded for a model version. */
+    public static float[][] goldenInputs(String name, String version) {
+        return rows(modelGolden(name, version).getAsJsonArray("inputs"));
+    }
+
+    /** The scores the Python script recorded for {@link #goldenInputs}. */
+    public static float[] goldenScores(String name, String version) {
+        return floats(modelGolden(name, version).getAsJsonArray("scores"));
+    }
+
     public static List<SyntheticSession> sessions(JsonObject golden) {
         List<SyntheticSession> sessions = new ArrayList<>();
         for (JsonElement element : golden.getAsJsonArray("sessions")) {
