@@ -82,11 +82,11 @@ public record BenchOptions(
             switch (flag) {
                 case "--models" -> models = Arrays.asList(value.split(","));
                 case "--max-batch-size" -> maxBatchSize = positive(flag, value);
-                case "--max-delay" -> maxDelay = notNegative(flag, value);
+                case "--max-delay" -> maxDelay = duration(flag, value, Duration.ZERO, "1ms");
                 case "--worker-threads" -> workerThreads = positive(flag, value);
                 case "--parallelism" -> parallelism = positive(flag, value);
                 case "--models-dir" -> repository = Path.of(value);
-                case "--overload" -> overload = duration(flag, value);
+                case "--overload" -> overload = duration(flag, value, Duration.ofNanos(1), "60s");
                 case "--cases" -> cases = caseGroups(value);
                 default -> throw new UsageException("unknown option " + flag + "\n" + USAGE);
             }
@@ -112,29 +112,19 @@ public record BenchOptions(
         return groups;
     }
 
-    private static Duration notNegative(String flag, String value) {
+    /** A duration of at least {@code minimum}: zero for a delay, one nanosecond for a period. */
+    private static Duration duration(String flag, String value, Duration minimum, String example) {
         try {
             Duration parsed = TimeUtils.parseDuration(value);
-            if (!parsed.isNegative()) {
+            if (parsed.compareTo(minimum) >= 0) {
                 return parsed;
             }
         } catch (IllegalArgumentException ignored) {
             // reported below
         }
-        throw new UsageException(flag + " must be a duration such as 1ms, got '" + value + "'");
-    }
-
-    private static Duration duration(String flag, String value) {
-        try {
-            Duration parsed = TimeUtils.parseDuration(value);
-            if (!parsed.isNegative() && !parsed.isZero()) {
-                return parsed;
-            }
-        } catch (IllegalArgumentException ignored) {
-            // reported below
-        }
+        String kind = minimum.isZero() ? "a duration" : "a positive duration";
         throw new UsageException(
-                flag + " must be a positive duration such as 60s, got '" + value + "'");
+                flag + " must be " + kind + " such as " + example + ", got '" + value + "'");
     }
 
     private static int positive(String flag, String value) {

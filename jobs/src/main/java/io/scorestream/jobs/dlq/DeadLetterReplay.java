@@ -1,7 +1,7 @@
 package io.scorestream.jobs.dlq;
 
+import io.scorestream.jobs.kafka.TopicToEnd;
 import io.scorestream.schemas.AvroCodec;
-import io.scorestream.schemas.AvroDecodeException;
 import io.scorestream.schemas.DeadLetter;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -19,7 +19,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -76,58 +75,26 @@ public final class DeadLetterReplay {
     }
 
     public ReplayResult replay(ReplayOptions options) {
-        AvroCodec<DeadLetter> codec = AvroCodec.of(DeadLetter.class);
-        long read = 0;
-        long replayed = 0;
-        long unreadable = 0;
-        Map<String, Long> byReason = new HashMap<>();
-        List<Future<RecordMetadata>> sends = new ArrayList<>();
+        long unreadable;
+        Replaying replaying;
         try (KafkaConsumer<byte[], byte[]> consumer = consumer();
                 KafkaProducer<byte[], byte[]> producer = producer()) {
+            replaying = new Replaying(options, producer);
             List<TopicPartition> partitions =
-                    consumer.partitionsFor(options.fromTopic()).stream()
-                            .map(p -> new TopicPartition(p.topic(), p.partition()))
-                            .toList();
+                    TopicToEnd.partitions(consumer, options.fromTopic(), Duration.ZERO);
             if (partitions.isEmpty()) {
                 throw new IllegalStateException("no topic " + options.fromTopic());
             }
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            // Under read_committed these are the last stable offsets: the end of what is committed.
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
-            while (replayed < options.limit() && !reachedEnd(consumer, end)) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException(
-                            "could not read "
-                                    + options.fromTopic()
-                                    + " to its end within "
-                                    + READ_TIMEOUT);
-                }
-                for (ConsumerRecord<byte[], byte[]> record :
-                        consumer.poll(Duration.ofMillis(200))) {
-                    if (replayed >= options.limit()
-                            || record.offset() >= end.get(partitionOf(record))) {
-                        continue;
-                    }
-                    DeadLetter letter;
-                    try {
-                        letter = codec.decode(record.value());
-                    } catch (AvroDecodeException e) {
-                        unreadable++;
-                        continue;
-                    }
-                    read++;
-                    if (!options.wants(letter.getReason())) {
-                        continue;
-                    }
-                    sends.add(producer.send(original(options.toTopic(), letter)));
-                    replayed++;
-                    byReason.merge(letter.getReason(), 1L, Long::sum);
-                }
-            }
+            unreadable =
+                    TopicToEnd.read(
+                            consumer,
+                            options.fromTopic(),
+                            partitions,
+                            AvroCodec.of(DeadLetter.class),
+                            READ_TIMEOUT,
+                            replaying::send);
             producer.flush();
-            for (Future<RecordMetadata> send : sends) {
+            for (Future<RecordMetadata> send : replaying.sends) {
                 send.get(30, TimeUnit.SECONDS);
             }
         } catch (ExecutionException e) {
@@ -139,7 +106,33 @@ public final class DeadLetterReplay {
         } catch (TimeoutException e) {
             throw new IllegalStateException("Kafka did not confirm a replayed record in 30 s", e);
         }
-        return new ReplayResult(read, replayed, unreadable, byReason);
+        return new ReplayResult(replaying.read, replaying.replayed, unreadable, replaying.byReason);
+    }
+
+    /** Sends the dead letters the options want, up to their limit, and counts what it saw. */
+    private static final class Replaying {
+        private final ReplayOptions options;
+        private final KafkaProducer<byte[], byte[]> producer;
+        final List<Future<RecordMetadata>> sends = new ArrayList<>();
+        final Map<String, Long> byReason = new HashMap<>();
+        long read;
+        long replayed;
+
+        Replaying(ReplayOptions options, KafkaProducer<byte[], byte[]> producer) {
+            this.options = options;
+            this.producer = producer;
+        }
+
+        /** Returns whether to read on: false once the limit is reached. */
+        boolean send(DeadLetter letter) {
+            read++;
+            if (options.wants(letter.getReason())) {
+                sends.add(producer.send(original(options.toTopic(), letter)));
+                replayed++;
+                byReason.merge(letter.getReason(), 1L, Long::sum);
+            }
+            return replayed < options.limit();
+        }
     }
 
     static ProducerRecord<byte[], byte[]> original(String topic, DeadLetter letter) {
@@ -156,20 +149,6 @@ public final class DeadLetterReplay {
             record.headers().add(REPLAYED_FROM_HEADER, from.getBytes(StandardCharsets.UTF_8));
         }
         return record;
-    }
-
-    private static boolean reachedEnd(
-            KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> end) {
-        for (Map.Entry<TopicPartition, Long> partition : end.entrySet()) {
-            if (consumer.position(partition.getKey()) < partition.getValue()) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static TopicPartition partitionOf(ConsumerRecord<?, ?> record) {
-        return new TopicPartition(record.topic(), record.partition());
     }
 
     private KafkaConsumer<byte[], byte[]> consumer() {

@@ -18,10 +18,6 @@ public class RequestBundle {
         this.requests = requests;
     }
 
-    public int size() {
-        return requests.length;
-    }
-
     @Override
     public String toString() {
         return "RequestBundle" + Arrays.toString(requests);

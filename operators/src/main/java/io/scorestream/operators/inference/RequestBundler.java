@@ -115,12 +115,6 @@ public final class RequestBundler extends AbstractStreamOperator<RequestBundle>
         flush(); // before the async operator, next in the chain, waits for its in-flight bundles
     }
 
-    @Override
-    public void finish() throws Exception {
-        flush();
-        super.finish();
-    }
-
     private void flush() {
         if (size == 0) {
             return;
