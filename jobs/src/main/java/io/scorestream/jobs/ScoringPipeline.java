@@ -8,6 +8,7 @@ import io.scorestream.operators.budget.ComputeBudgets;
 import io.scorestream.operators.deadletter.DeadLetters;
 import io.scorestream.operators.features.SessionFeaturizer;
 import io.scorestream.operators.inference.InferenceFunction;
+import io.scorestream.operators.inference.InferenceOperatorFactory;
 import io.scorestream.operators.inference.InferenceRequest;
 import io.scorestream.operators.inference.InferenceResult;
 import io.scorestream.operators.inference.RequestBundle;
@@ -24,13 +25,11 @@ import io.scorestream.schemas.DeadLetter;
 import io.scorestream.schemas.InferenceEvent;
 import io.scorestream.schemas.ModelRollout;
 import io.scorestream.schemas.Prediction;
-import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.connector.datagen.source.GeneratorFunction;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
-import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -78,7 +77,8 @@ public final class ScoringPipeline {
     /**
      * Flink's async operator around the TaskManager's shared micro-batching service, with the
      * configured timeout and in-flight capacity, fed bundles of requests by a {@link
-     * RequestBundler} chained in front of it.
+     * RequestBundler} chained in front of it; the models' answers are handled on the operator's own
+     * thread (see {@link InferenceOperatorFactory}).
      */
     public static InferenceStage microBatchedAsync() {
         return (requests, plan, settings) -> {
@@ -89,12 +89,13 @@ public final class ScoringPipeline {
                                     TypeInformation.of(RequestBundle.class),
                                     new RequestBundler(async.bundleSize(), async.bundleDelay()))
                             .uid(Uids.BUNDLER);
-            return AsyncDataStream.unorderedWait(
-                            bundles,
-                            new InferenceFunction(plan, settings.inference()),
-                            async.timeout().toMillis(),
-                            TimeUnit.MILLISECONDS,
-                            async.bundleCapacity())
+            return bundles.transform(
+                            "Inference",
+                            TypeInformation.of(InferenceResult.class),
+                            new InferenceOperatorFactory(
+                                    new InferenceFunction(plan, settings.inference()),
+                                    async.timeout(),
+                                    async.bundleCapacity()))
                     .name("Inference " + String.join(", ", plan.targets().keySet()))
                     .uid(Uids.INFERENCE);
         };

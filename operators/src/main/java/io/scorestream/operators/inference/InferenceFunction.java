@@ -3,13 +3,16 @@ package io.scorestream.operators.inference;
 import io.scorestream.operators.deadletter.DeadLetterReason;
 import io.scorestream.operators.features.ModelTarget;
 import io.scorestream.operators.registry.GpuAssignment;
+import io.scorestream.operators.registry.RegistrySettings;
 import io.scorestream.operators.routing.ServingPlan;
 import io.scorestream.operators.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -27,8 +30,10 @@ import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
  * last request ends; on the async timeout, its unanswered requests get the timeout policy's result
  * and the answered ones keep theirs.
  *
- * <p>Use with {@code AsyncDataStream.unorderedWait} behind a {@link RequestBundler}: Flink
- * checkpoints the in-flight bundles and re-sends them after a restore, so no request is lost.
+ * <p>Run it with an {@link InferenceOperatorFactory} behind a {@link RequestBundler}: Flink
+ * checkpoints the in-flight bundles and re-sends them after a restore, so no request is lost, and
+ * the factory has the models' answers handled on the operator's mailbox thread. Under a plain async
+ * operator, they are handled on the model's worker threads.
  */
 public class InferenceFunction extends RichAsyncFunction<RequestBundle, InferenceResult> {
     private static final long serialVersionUID = 1L;
@@ -38,6 +43,12 @@ public class InferenceFunction extends RichAsyncFunction<RequestBundle, Inferenc
 
     /** How often versions unused for {@code scorestream.model.idle-unload} are released. */
     private static final long IDLE_CHECK_NANOS = 10_000_000_000L;
+
+    /** How long the operator calls a running version before asking its residency again. */
+    private static final Duration MAX_ENDPOINT_REUSE = Duration.ofSeconds(1);
+
+    /** Where model answers are handled; see {@link #handleAnswersOn}. */
+    private transient Executor answers;
 
     private transient Clock clock;
     private transient ModelResidency residency;
@@ -64,6 +75,14 @@ public class InferenceFunction extends RichAsyncFunction<RequestBundle, Inferenc
         this(ServingPlan.single(target), settings);
     }
 
+    /**
+     * Has the models' answers, and each request's path after them, handled on {@code executor}
+     * instead of the model's worker threads. Call before {@link #open}.
+     */
+    void handleAnswersOn(Executor executor) {
+        this.answers = executor;
+    }
+
     @Override
     public void open(OpenContext openContext) {
         var metricGroup = getRuntimeContext().getMetricGroup();
@@ -78,17 +97,30 @@ public class InferenceFunction extends RichAsyncFunction<RequestBundle, Inferenc
                                 GpuAssignment.fromRuntimeContext(getRuntimeContext()),
                                 clock));
         lastIdleCheckNanos = clock.nanoTime();
-        endpoints = new ModelEndpoints(this::serviceFor, metricGroup, clock);
+        endpoints =
+                new ModelEndpoints(
+                        this::serviceFor, metricGroup, clock, endpointReuse(settings.registry()));
         // Load the plan's versions now rather than on the first events; a version that fails here
         // is retried later, and its events take the fallback chain meanwhile.
         for (ModelTarget target : plan.targets().values()) {
             endpoints.endpoint(new ModelInput(target.name(), target.version(), null));
         }
-        scorer = new RequestScorer(endpoints, plan.cascade(), settings);
+        scorer =
+                new RequestScorer(
+                        endpoints,
+                        plan.cascade(),
+                        settings,
+                        answers != null ? answers : Runnable::run);
         escalations = metricGroup.counter("escalations");
         fallbackModelScores = metricGroup.counter("fallbackModelScores");
         defaultScores = metricGroup.counter("defaultScores");
         inFlight = new ConcurrentHashMap<>();
+    }
+
+    /** Well inside the idle unload, so a version in use never looks idle. */
+    private static Duration endpointReuse(RegistrySettings registry) {
+        Duration half = registry.idleUnload().dividedBy(2);
+        return half.compareTo(MAX_ENDPOINT_REUSE) < 0 ? half : MAX_ENDPOINT_REUSE;
     }
 
     private InferenceService serviceFor(ModelInput version) {

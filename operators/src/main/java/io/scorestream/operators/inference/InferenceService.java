@@ -6,8 +6,11 @@ import io.scorestream.model.ScoringModel;
 import io.scorestream.operators.inference.MicroBatcher.Queued;
 import io.scorestream.operators.time.Clock;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -20,11 +23,18 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A batch that fails is split in halves and retried, so one bad row fails alone and its
  * neighbours are still scored. Workers never die of a model error.
+ *
+ * <p>Workers only run batches: each caller names the executor its answers are completed on (the
+ * inference operator's mailbox thread), and a worker hands each such executor the rows of its batch
+ * in one task. What callers do with an answer then costs the model's threads nothing.
  */
 public final class InferenceService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(InferenceService.class);
 
-    private record Pending(float[] row, CompletableFuture<ScoredRow> result) {}
+    private record Pending(float[] row, CompletableFuture<ScoredRow> result, Executor answers) {}
+
+    /** Completes answers on the worker thread, for callers that do little with them. */
+    private static final Executor ON_WORKER = Runnable::run;
 
     private final ScoringModel model;
     private final Clock clock;
@@ -111,31 +121,42 @@ public final class InferenceService implements AutoCloseable {
         return batcher.size();
     }
 
+    /** {@link #submit(float[], Executor)}, completing the answer on the worker thread. */
+    public CompletableFuture<ScoredRow> submit(float[] row) throws InterruptedException {
+        return submit(row, ON_WORKER);
+    }
+
     /**
      * Queues one row. Blocks while the queue is full, which is how a slow model back-pressures the
      * stream.
      *
+     * @param answers where the returned future is completed, and so where its callbacks run
      * @throws RejectedExecutionException when the service is closed
      */
-    public CompletableFuture<ScoredRow> submit(float[] row) throws InterruptedException {
-        CompletableFuture<ScoredRow> result = new CompletableFuture<>();
-        Pending pending = new Pending(row, result);
+    public CompletableFuture<ScoredRow> submit(float[] row, Executor answers)
+            throws InterruptedException {
+        Pending pending = new Pending(row, new CompletableFuture<>(), answers);
         while (!batcher.offer(pending, 1, TimeUnit.SECONDS)) {
             LOG.debug("inference queue of {} full, waiting", model.manifest().name());
         }
-        return result;
+        return pending.result();
+    }
+
+    /** {@link #trySubmit(float[], Executor)}, completing the answer on the worker thread. */
+    public CompletableFuture<ScoredRow> trySubmit(float[] row) {
+        return trySubmit(row, ON_WORKER);
     }
 
     /**
      * Queues one row if there is room now. For calls made from another model's completion (a
-     * cascade or fallback step), which must never block a worker thread.
+     * cascade or fallback step), which must never block.
      *
      * @return the future, or null when the queue is full
      * @throws RejectedExecutionException when the service is closed
      */
-    public CompletableFuture<ScoredRow> trySubmit(float[] row) {
-        CompletableFuture<ScoredRow> result = new CompletableFuture<>();
-        return batcher.offer(new Pending(row, result)) ? result : null;
+    public CompletableFuture<ScoredRow> trySubmit(float[] row, Executor answers) {
+        Pending pending = new Pending(row, new CompletableFuture<>(), answers);
+        return batcher.offer(pending) ? pending.result() : null;
     }
 
     private void runWorker(ModelSession session) {
@@ -168,29 +189,65 @@ public final class InferenceService implements AutoCloseable {
             return;
         }
         long computeNanos = clock.nanoTime() - started;
-        for (int i = 0; i < rows.length; i++) {
-            Queued<Pending> queued = batch.get(i);
-            queued.item()
-                    .result()
-                    .complete(
-                            new ScoredRow(
-                                    outputs[i],
-                                    started - queued.enqueuedNanos(),
-                                    computeNanos,
-                                    rows.length));
-        }
+        answer(
+                batch,
+                (queued, index) ->
+                        queued.item()
+                                .result()
+                                .complete(
+                                        new ScoredRow(
+                                                outputs[index],
+                                                started - queued.enqueuedNanos(),
+                                                computeNanos,
+                                                rows.length)));
     }
 
     /** Retries the halves of a failed batch until the rows that fail are alone. */
     private void isolateFailure(
             ModelSession session, List<Queued<Pending>> batch, RuntimeException error) {
         if (batch.size() == 1) {
-            batch.get(0).item().result().completeExceptionally(error);
+            answer(batch, (queued, index) -> queued.item().result().completeExceptionally(error));
             return;
         }
         int middle = batch.size() / 2;
         score(session, batch.subList(0, middle));
         score(session, batch.subList(middle, batch.size()));
+    }
+
+    /** Completes one row of a batch, by its index there. */
+    @FunctionalInterface
+    private interface Completion {
+        void complete(Queued<Pending> queued, int index);
+    }
+
+    /**
+     * Runs {@code completion} for each row of {@code batch}, one task per executor its rows name.
+     */
+    private void answer(List<Queued<Pending>> batch, Completion completion) {
+        Map<Executor, List<Integer>> rowsByExecutor = new IdentityHashMap<>(2);
+        for (int i = 0; i < batch.size(); i++) {
+            rowsByExecutor
+                    .computeIfAbsent(batch.get(i).item().answers(), executor -> new ArrayList<>())
+                    .add(i);
+        }
+        rowsByExecutor.forEach(
+                (executor, indexes) -> {
+                    try {
+                        executor.execute(
+                                () -> {
+                                    for (int index : indexes) {
+                                        completion.complete(batch.get(index), index);
+                                    }
+                                });
+                    } catch (RejectedExecutionException callerClosed) {
+                        // The operator that asked is gone; its in-flight requests are replayed from
+                        // the last checkpoint.
+                        LOG.debug(
+                                "{} answers of {} dropped: their caller has closed",
+                                indexes.size(),
+                                model.manifest().name());
+                    }
+                });
     }
 
     /** Stops accepting rows, lets workers finish what is queued, and closes the model. */

@@ -1,6 +1,7 @@
 package io.scorestream.operators.inference;
 
 import io.scorestream.operators.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Function;
@@ -10,11 +11,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The model versions one inference operator instance calls, each with its metrics: the running
- * service comes from {@code services} (the operator's {@link ModelResidency}) on every call, so a
- * version unloaded while idle is simply started again. A version that cannot be started (missing,
- * corrupt, over the residency bound) is remembered as unavailable and retried after a pause, so a
- * bad rollout costs one failed load per pause, not one per event, and the versions already serving
- * keep serving.
+ * service comes from {@code services} (the operator's {@link ModelResidency}), so a version
+ * unloaded while idle is simply started again. A version that cannot be started (missing, corrupt,
+ * over the residency bound) is remembered as unavailable and retried after a pause, so a bad
+ * rollout costs one failed load per pause, not one per event, and the versions already serving keep
+ * serving.
+ *
+ * <p>A running version's endpoint is reused for {@code reuseFor} before {@code services} is asked
+ * again (which also marks the version used): asking for every request cost the operator's thread a
+ * label, a key and two synchronized map lookups per event.
  */
 final class ModelEndpoints {
     private static final Logger LOG = LoggerFactory.getLogger(ModelEndpoints.class);
@@ -27,43 +32,79 @@ final class ModelEndpoints {
      */
     record Endpoint(InferenceService service, InferenceMetrics metrics) {}
 
+    /** One version's metrics and what is known of its service. */
+    private static final class Slot {
+        final String label;
+        final InferenceMetrics metrics;
+        Endpoint endpoint;
+        long resolvedAtNanos;
+        long unavailableUntilNanos;
+        boolean unavailable;
+
+        Slot(String label, InferenceMetrics metrics) {
+            this.label = label;
+            this.metrics = metrics;
+        }
+    }
+
     private final Function<ModelInput, InferenceService> services;
     private final MetricGroup metrics;
     private final Clock clock;
-    private final Map<String, Long> unavailableUntil = new HashMap<>();
-    private final Map<String, InferenceMetrics> metricsByVersion = new HashMap<>();
+    private final long reuseNanos;
 
+    /** Slots by model name, then version. */
+    private final Map<String, Map<String, Slot>> slots = new HashMap<>();
+
+    /**
+     * @param reuseFor how long a running version's service is used without asking {@code services};
+     *     shorter than the residency's idle unload, so a version in use is never seen as idle
+     */
     ModelEndpoints(
-            Function<ModelInput, InferenceService> services, MetricGroup metrics, Clock clock) {
+            Function<ModelInput, InferenceService> services,
+            MetricGroup metrics,
+            Clock clock,
+            Duration reuseFor) {
         this.services = services;
         this.metrics = metrics;
         this.clock = clock;
+        this.reuseNanos = reuseFor.toNanos();
     }
 
     /** The endpoint of {@code version}, starting (or joining) its service if it is not running. */
     synchronized Endpoint endpoint(ModelInput version) {
-        String label = version.label();
-        InferenceMetrics versionMetrics =
-                metricsByVersion.computeIfAbsent(
-                        label, l -> new InferenceMetrics(metrics, version));
-        Long retryAt = unavailableUntil.get(label);
-        if (retryAt != null && clock.nanoTime() - retryAt < 0) {
-            return new Endpoint(null, versionMetrics);
+        Slot slot =
+                slots.computeIfAbsent(version.model, model -> new HashMap<>())
+                        .computeIfAbsent(
+                                version.version,
+                                v ->
+                                        new Slot(
+                                                version.label(),
+                                                new InferenceMetrics(metrics, version)));
+        long now = clock.nanoTime();
+        if (slot.endpoint != null && now - slot.resolvedAtNanos < reuseNanos) {
+            return slot.endpoint;
+        }
+        if (slot.unavailable && now - slot.unavailableUntilNanos < 0) {
+            return new Endpoint(null, slot.metrics);
         }
         try {
             InferenceService service = services.apply(version);
-            unavailableUntil.remove(label);
-            versionMetrics.attach(service);
-            return new Endpoint(service, versionMetrics);
+            slot.unavailable = false;
+            slot.metrics.attach(service);
+            slot.endpoint = new Endpoint(service, slot.metrics);
+            slot.resolvedAtNanos = now;
+            return slot.endpoint;
         } catch (RuntimeException e) {
             LOG.error(
                     "model {} is unavailable, its events take the fallback chain; retrying in {} s",
-                    label,
+                    slot.label,
                     RETRY_UNAVAILABLE_NANOS / 1_000_000_000L,
                     e);
-            unavailableUntil.put(label, clock.nanoTime() + RETRY_UNAVAILABLE_NANOS);
-            versionMetrics.attach(null);
-            return new Endpoint(null, versionMetrics);
+            slot.unavailable = true;
+            slot.unavailableUntilNanos = now + RETRY_UNAVAILABLE_NANOS;
+            slot.endpoint = null;
+            slot.metrics.attach(null);
+            return new Endpoint(null, slot.metrics);
         }
     }
 }

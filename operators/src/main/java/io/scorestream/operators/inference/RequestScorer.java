@@ -5,6 +5,7 @@ import io.scorestream.operators.routing.Cascade;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -20,8 +21,9 @@ import java.util.concurrent.TimeoutException;
  * mailbox thread); the later calls run on model worker threads and never wait for room, so models
  * that fall back on each other cannot deadlock.
  *
- * <p>The path runs as callbacks, one stage per model call, on the thread that ends each call
- * (usually a model worker): chaining futures cost the worker as much CPU per row as a small model.
+ * <p>The path runs as callbacks, one stage per model call, on the executor the scorer hands the
+ * models' answers to (the inference operator's mailbox thread): chaining futures per row cost as
+ * much CPU as a small model, and none of it should fall on the model's own threads.
  */
 final class RequestScorer {
 
@@ -58,11 +60,21 @@ final class RequestScorer {
     private final ModelEndpoints endpoints;
     private final Cascade cascade;
     private final InferenceSettings settings;
+    private final Executor answers;
 
-    RequestScorer(ModelEndpoints endpoints, Cascade cascade, InferenceSettings settings) {
+    /**
+     * @param answers where model answers are completed and the path goes on from; a model timeout
+     *     ends its call on a timer thread instead
+     */
+    RequestScorer(
+            ModelEndpoints endpoints,
+            Cascade cascade,
+            InferenceSettings settings,
+            Executor answers) {
         this.endpoints = endpoints;
         this.cascade = cascade;
         this.settings = settings;
+        this.answers = answers;
     }
 
     /**
@@ -186,7 +198,10 @@ final class RequestScorer {
         }
         CompletableFuture<ScoredRow> answer;
         try {
-            answer = mayBlock ? service.submit(version.row) : service.trySubmit(version.row);
+            answer =
+                    mayBlock
+                            ? service.submit(version.row, answers)
+                            : service.trySubmit(version.row, answers);
         } catch (RejectedExecutionException closed) {
             then.accept(skipped(version, metrics, StepOutcome.UNAVAILABLE, "is shutting down"));
             return;

@@ -13,8 +13,6 @@ import java.util.HashMap;
 import java.util.Map;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.streaming.api.datastream.AsyncDataStream;
-import org.apache.flink.streaming.api.operators.async.AsyncWaitOperatorFactory;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -94,11 +92,10 @@ class InferenceFunctionTest {
                         RegistrySettings.DEFAULTS);
         harness =
                 new OneInputStreamOperatorTestHarness<>(
-                        new AsyncWaitOperatorFactory<>(
+                        new InferenceOperatorFactory(
                                 new InferenceFunction(GRU, settings),
-                                TIMEOUT_MILLIS,
-                                8,
-                                AsyncDataStream.OutputMode.UNORDERED),
+                                Duration.ofMillis(TIMEOUT_MILLIS),
+                                8),
                         TypeInformation.of(RequestBundle.class)
                                 .createSerializer(new SerializerConfigImpl()));
         harness.open();

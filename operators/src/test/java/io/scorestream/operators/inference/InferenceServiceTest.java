@@ -15,8 +15,11 @@ import io.scorestream.operators.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -99,6 +102,67 @@ class InferenceServiceTest {
                             .isCloseTo(expected[i], within(1e-5f));
                 }
             }
+        }
+    }
+
+    @Test
+    void answersAreCompletedOnTheCallersExecutorOneTaskPerBatchAndCaller() throws Exception {
+        float[][] inputs =
+                ReferenceModels.rows(
+                        ReferenceModels.modelGolden("fraud-mlp", "1").getAsJsonArray("inputs"));
+        BlockingQueue<Runnable> first = new LinkedBlockingQueue<>();
+        BlockingQueue<Runnable> second = new LinkedBlockingQueue<>();
+        Executor firstCaller = first::add;
+        Executor secondCaller = second::add;
+        // A long delay: the eight rows leave as one batch, for two callers.
+        BatchingConfig config = new BatchingConfig(8, Duration.ofMinutes(5), 64, 1);
+        try (InferenceService service =
+                new InferenceService(load("fraud-mlp"), config, Clock.system())) {
+            List<CompletableFuture<ScoredRow>> results = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                results.add(service.submit(inputs[i], i % 2 == 0 ? firstCaller : secondCaller));
+            }
+            Runnable firstAnswers = first.poll(30, TimeUnit.SECONDS);
+            Runnable secondAnswers = second.poll(30, TimeUnit.SECONDS);
+            assertThat(firstAnswers).isNotNull();
+            assertThat(secondAnswers).isNotNull();
+            assertThat(results).noneMatch(CompletableFuture::isDone);
+
+            List<String> completedOn = new ArrayList<>();
+            results.forEach(
+                    result ->
+                            result.thenRun(
+                                    () -> completedOn.add(Thread.currentThread().getName())));
+            firstAnswers.run();
+            for (int i = 0; i < 8; i++) {
+                assertThat(results.get(i).isDone()).as("row %d", i).isEqualTo(i % 2 == 0);
+            }
+            secondAnswers.run();
+
+            assertThat(first).isEmpty();
+            assertThat(second).isEmpty();
+            assertThat(completedOn).hasSize(8).containsOnly(Thread.currentThread().getName());
+            assertThat(results.get(3).get().batchSize()).isEqualTo(8);
+        }
+    }
+
+    @Test
+    void answersForACallerThatHasClosedAreDroppedAndTheWorkerGoesOn() throws Exception {
+        float[][] inputs =
+                ReferenceModels.rows(
+                        ReferenceModels.modelGolden("fraud-mlp", "1").getAsJsonArray("inputs"));
+        Executor closed =
+                answers -> {
+                    throw new RejectedExecutionException("mailbox closed");
+                };
+        BatchingConfig config = new BatchingConfig(4, Duration.ZERO, 64, 1);
+        try (InferenceService service =
+                new InferenceService(load("fraud-mlp"), config, Clock.system())) {
+            CompletableFuture<ScoredRow> dropped = service.submit(inputs[0], closed);
+            CompletableFuture<ScoredRow> answered = service.submit(inputs[1]);
+
+            assertThat(answered.get(30, TimeUnit.SECONDS).scores()).hasSize(1);
+            assertThat(dropped).isNotDone();
         }
     }
 

@@ -18,6 +18,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
@@ -47,11 +49,16 @@ class RequestScorerTest {
     private ModelResidency residency;
     private ModelEndpoints endpoints;
 
+    /** Stands in for the operator's mailbox thread, where answers are handled. */
+    private final ExecutorService answers =
+            Executors.newSingleThreadExecutor(runnable -> new Thread(runnable, "answers"));
+
     @AfterEach
     void close() {
         if (residency != null) {
             residency.close();
         }
+        answers.shutdownNow();
     }
 
     @Test
@@ -62,7 +69,13 @@ class RequestScorerTest {
                         null);
 
         InferenceResult first = score(scorer, request(mlp(0), null, null));
+        assertThat(endedOn)
+                .as("a model's answer is handled on the answers executor")
+                .isEqualTo("answers");
         InferenceResult repeat = score(scorer, request(mlp(0), null, null));
+        assertThat(endedOn)
+                .as("a cache hit ends at once")
+                .isEqualTo(Thread.currentThread().getName());
 
         assertThat(first.outcome).isEqualTo(InferenceResult.Outcome.SCORED);
         assertThat(first.scores[0]).isCloseTo(MLP_SCORES[0], within(1e-5f));
@@ -79,6 +92,7 @@ class RequestScorerTest {
         RequestScorer always =
                 scorer(settings(CacheConfig.off()), new Cascade("fraud-mlp", "intent-gru", 0f, 1f));
         InferenceResult escalated = score(always, request(mlp(1), gru(1), null));
+        assertThat(endedOn).isEqualTo("answers");
 
         assertThat(escalated.modelName).isEqualTo("intent-gru");
         assertThat(escalated.scores[0]).isCloseTo(GRU_SCORES[1], within(1e-5f));
@@ -90,7 +104,8 @@ class RequestScorerTest {
                 new RequestScorer(
                         endpoints,
                         new Cascade("fraud-mlp", "intent-gru", 2f, 3f),
-                        settings(CacheConfig.off()));
+                        settings(CacheConfig.off()),
+                        answers);
         InferenceResult confident = score(never, request(mlp(1), gru(1), null));
         assertThat(confident.modelName).isEqualTo("fraud-mlp");
         assertThat(confident.scores[0]).isCloseTo(MLP_SCORES[1], within(1e-5f));
@@ -122,7 +137,8 @@ class RequestScorerTest {
                                 CacheConfig.off(),
                                 FailurePolicy.FALLBACK,
                                 Duration.ZERO,
-                                BreakerConfig.off()));
+                                BreakerConfig.off()),
+                        answers);
         InferenceResult defaulted = score(lenient, request(bad, null, null));
         assertThat(defaulted.outcome).isEqualTo(InferenceResult.Outcome.FALLBACK);
         assertThat(defaulted.scores).containsExactly(0.25f);
@@ -209,8 +225,9 @@ class RequestScorerTest {
                                         new InferenceServices.Key(
                                                 repository, version.model, version.version, "cpu")),
                         new UnregisteredMetricsGroup(),
-                        clock);
-        return new RequestScorer(endpoints, cascade, settings);
+                        clock,
+                        Duration.ofSeconds(1));
+        return new RequestScorer(endpoints, cascade, settings, answers);
     }
 
     private InferenceService endpoint(String model) {
@@ -241,8 +258,10 @@ class RequestScorerTest {
                 RegistrySettings.DEFAULTS);
     }
 
-    private static InferenceResult score(RequestScorer scorer, InferenceRequest request)
-            throws Exception {
+    /** The thread the latest {@link #score} ended on. */
+    private volatile String endedOn;
+
+    private InferenceResult score(RequestScorer scorer, InferenceRequest request) throws Exception {
         List<PathStep> path = Collections.synchronizedList(new ArrayList<>());
         java.util.concurrent.CompletableFuture<InferenceResult> result =
                 new java.util.concurrent.CompletableFuture<>();
@@ -251,6 +270,7 @@ class RequestScorerTest {
                 path,
                 System.nanoTime(),
                 (scored, error) -> {
+                    endedOn = Thread.currentThread().getName();
                     if (error != null) {
                         result.completeExceptionally(error);
                     } else {

@@ -1,0 +1,43 @@
+package io.scorestream.operators.inference;
+
+import java.time.Duration;
+import org.apache.flink.api.common.operators.MailboxExecutor;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
+import org.apache.flink.streaming.api.operators.StreamOperator;
+import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
+import org.apache.flink.streaming.api.operators.async.AsyncWaitOperatorFactory;
+
+/**
+ * Flink's unordered async operator around an {@link InferenceFunction}, with the models' answers
+ * handled on the operator's mailbox thread.
+ *
+ * <p>Why: a model's worker thread is the pipeline's bottleneck when the model is, and each answer
+ * still needs bookkeeping (metrics, breaker, cache, cascade or fallback, building the result) that
+ * costs about a sixth of a small GRU's compute per row. On the task thread it runs beside the model
+ * instead of in its way. The answers go through the async operator's own mailbox executor, so they
+ * are also processed while the operator waits for room in its queue.
+ */
+public final class InferenceOperatorFactory
+        extends AsyncWaitOperatorFactory<RequestBundle, InferenceResult> {
+    private static final long serialVersionUID = 1L;
+
+    private final InferenceFunction function;
+
+    /**
+     * @param timeout a bundle's time to be answered, after which its unanswered requests get the
+     *     timeout policy's result
+     * @param capacity bundles in flight per subtask
+     */
+    public InferenceOperatorFactory(InferenceFunction function, Duration timeout, int capacity) {
+        super(function, timeout.toMillis(), capacity, AsyncDataStream.OutputMode.UNORDERED);
+        this.function = function;
+    }
+
+    @Override
+    public <T extends StreamOperator<InferenceResult>> T createStreamOperator(
+            StreamOperatorParameters<InferenceResult> parameters) {
+        MailboxExecutor mailbox = getMailboxExecutor();
+        function.handleAnswersOn(answers -> mailbox.execute(answers::run, "model answers"));
+        return super.createStreamOperator(parameters);
+    }
+}
