@@ -17,7 +17,8 @@ import org.apache.flink.util.TimeUtils;
  * @param maxBatchSize the engine's max batch size (vs_bare compares with bare at this size)
  * @param maxDelay how long the engine's oldest queued row may wait for its batch to fill
  * @param workerThreads the engine's inference worker threads (the bare loop always uses one)
- * @param parallelism parallelism of the Flink jobs (one TaskManager with as many slots)
+ * @param parallelism parallelism of the Flink jobs (one TaskManager with as many slots); by default
+ *     the cores the model's workers leave free (see {@link #defaultParallelism})
  * @param modelRepository the model repository folder
  * @param overload how long to offer 3x the measured Kafka capacity after the cases, or null
  * @param cases which case groups to run (all by default)
@@ -50,7 +51,8 @@ public record BenchOptions(
               --max-delay <time>      how long a row may wait for its batch to fill (default 0 ms)
               --worker-threads <n>    the engine's inference worker threads (default 1, as the
                                       bare loop's one thread)
-              --parallelism <n>       Flink parallelism (default 2)
+              --parallelism <n>       Flink parallelism (default: the cores left to Flink by the
+                                      worker threads, at least 1)
               --models-dir <dir>      model repository (default models)
               --cases <a,b>           only these of bare,naive,scorestream,passthrough,kafka
                                       (default all)
@@ -64,7 +66,7 @@ public record BenchOptions(
         int maxBatchSize = 64;
         Duration maxDelay = Duration.ZERO;
         int workerThreads = 1;
-        int parallelism = 2;
+        Integer parallelism = null;
         Path repository = Path.of("models");
         Duration overload = null;
         Set<String> cases = CASE_GROUPS;
@@ -97,10 +99,22 @@ public record BenchOptions(
                 maxBatchSize,
                 maxDelay,
                 workerThreads,
-                parallelism,
+                parallelism != null
+                        ? parallelism
+                        : defaultParallelism(
+                                Runtime.getRuntime().availableProcessors(), workerThreads),
                 repository,
                 overload,
                 cases);
+    }
+
+    /**
+     * One task slot per core the model's worker threads (one intra-op thread each) leave free: a
+     * slot more puts a task thread on the model's core, and the model then gets less than a core.
+     * The naive job runs at the same parallelism, as the issue asks.
+     */
+    static int defaultParallelism(int cores, int workerThreads) {
+        return Math.max(1, cores - workerThreads);
     }
 
     private static Set<String> caseGroups(String value) {
