@@ -23,6 +23,12 @@ class BenchSmokeITCase {
             Pattern.compile(
                     "^BENCH case=(\\S+) model=fraud-mlp rows_per_s=([0-9.]+) p50_ms=([0-9.]+) p99_ms=([0-9.]+)$",
                     Pattern.MULTILINE);
+    private static final Pattern PADDING =
+            Pattern.compile(
+                    "^PADDING model=fraud-mlp rows=(\\d+) call_ms=[0-9.]+ padded_to=(\\d+)"
+                            + " padded_call_ms=[0-9.]+ helps=(true|false)$",
+                    Pattern.MULTILINE);
+
     private static final Pattern RATIO =
             Pattern.compile(
                     "^RATIO model=fraud-mlp vs_bare=([0-9.]+) vs_naive=([0-9.]+) kafka_vs_passthrough=([0-9.]+)$",
@@ -67,5 +73,13 @@ class BenchSmokeITCase {
                         "scorestream-kafka");
         Matcher ratio = RATIO.matcher(output);
         assertThat(ratio.find()).as("a RATIO line with three finite ratios").isTrue();
+        Matcher padding = PADDING.matcher(output);
+        java.util.Set<String> padded = new java.util.HashSet<>();
+        while (padding.find()) {
+            padded.add(padding.group(1) + "->" + padding.group(2));
+        }
+        assertThat(padded)
+                .as("a PADDING line per uneven batch size")
+                .contains("5->8", "24->32", "48->64", "96->128", "192->256");
     }
 }

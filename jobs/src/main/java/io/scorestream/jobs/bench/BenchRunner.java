@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -27,6 +28,9 @@ import org.apache.flink.configuration.Configuration;
 public final class BenchRunner {
 
     private static final int[] BATCH_SIZES = {1, 8, 32, 64, 128, 256};
+
+    /** Batch sizes between the powers of two above, for the padding comparison. */
+    private static final int[] UNEVEN_BATCH_SIZES = {5, 24, 48, 96, 192};
 
     private final BenchOptions options;
     private final PrintStream out;
@@ -51,6 +55,7 @@ public final class BenchRunner {
                 options.quick() ? "quick" : "full");
         List<BenchResult> results = new ArrayList<>();
         List<OverloadReport> overloads = new ArrayList<>();
+        List<PaddingComparison> paddings = new ArrayList<>();
         try (EmbeddedKafka kafka =
                 EmbeddedKafka.start(Files.createTempDirectory(work, "kafka-"), Map.of())) {
             for (String model : options.models()) {
@@ -58,7 +63,7 @@ public final class BenchRunner {
                 ScoringSettings settings = ScoringSettings.from(scoringConf);
                 Configuration flinkConf = FlinkSetup.forScoring(scoringConf, settings);
                 if (options.runs("bare")) {
-                    results.addAll(bare(settings));
+                    results.addAll(bare(settings, paddings));
                 }
                 try (LocalFlinkCluster flink =
                         LocalFlinkCluster.start(flinkConf, options.parallelism())) {
@@ -104,13 +109,17 @@ public final class BenchRunner {
             }
         }
         BenchReport.print(results, options.models(), options.maxBatchSize(), out);
+        paddings.forEach(p -> out.println(p.line()));
         overloads.forEach(o -> out.println(o.line()));
         return 0;
     }
 
-    private List<BenchResult> bare(ScoringSettings settings) {
+    /**
+     * The bare model at each of {@link #BATCH_SIZES}; then at sizes between them, each compared
+     * with its padded size, one {@code PADDING} line each (added to {@code paddings}).
+     */
+    private List<BenchResult> bare(ScoringSettings settings, List<PaddingComparison> paddings) {
         List<BenchResult> results = new ArrayList<>();
-        List<OverloadReport> overloads = new ArrayList<>();
         try (ScoringModel model =
                 ModelLoader.load(
                         ModelRepository.at(Path.of(settings.inference().modelRepository()))
@@ -118,18 +127,27 @@ public final class BenchRunner {
                         settings.inference().loadOptions())) {
             float[][] inputs =
                     SampleInputs.of(model.manifest(), 4096, settings.session().historyLength());
+            Map<Integer, BenchResult> bySize = new HashMap<>();
             for (int batchSize : BATCH_SIZES) {
-                results.add(
-                        report(
-                                BareModelBenchmark.run(
-                                        model,
-                                        inputs,
-                                        batchSize,
-                                        timings.bareWarmup(),
-                                        timings.bareMeasure())));
+                BenchResult result = report(bare(model, inputs, batchSize));
+                results.add(result);
+                bySize.put(batchSize, result);
+            }
+            for (int rows : UNEVEN_BATCH_SIZES) {
+                int paddedTo = PaddingComparison.paddedSize(rows);
+                PaddingComparison padding =
+                        PaddingComparison.of(
+                                bare(model, inputs, rows), rows, bySize.get(paddedTo), paddedTo);
+                out.println(padding.line());
+                paddings.add(padding);
             }
         }
         return results;
+    }
+
+    private BenchResult bare(ScoringModel model, float[][] inputs, int batchSize) {
+        return BareModelBenchmark.run(
+                model, inputs, batchSize, timings.bareWarmup(), timings.bareMeasure());
     }
 
     private BenchResult report(BenchResult result) {
