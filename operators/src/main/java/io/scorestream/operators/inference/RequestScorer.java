@@ -18,8 +18,9 @@ import java.util.concurrent.TimeoutException;
  * recorded on the result's path.
  *
  * <p>Only the routed model's call may block (a full queue back-pressures the stream through the
- * mailbox thread); the later calls run on model worker threads and never wait for room, so models
- * that fall back on each other cannot deadlock.
+ * mailbox thread). The later calls are made from a model's answer and never wait for room: on a
+ * worker thread (when answers are completed there), two models that fall back on each other could
+ * deadlock; on the mailbox thread, answers would stop being handled meanwhile.
  *
  * <p>The path runs as callbacks, one stage per model call, on the executor the scorer hands the
  * models' answers to (the inference operator's mailbox thread): chaining futures per row cost as
