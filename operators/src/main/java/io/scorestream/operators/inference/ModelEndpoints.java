@@ -72,14 +72,12 @@ final class ModelEndpoints {
 
     /** The endpoint of {@code version}, starting (or joining) its service if it is not running. */
     synchronized Endpoint endpoint(ModelInput version) {
-        Slot slot =
-                slots.computeIfAbsent(version.model, model -> new HashMap<>())
-                        .computeIfAbsent(
-                                version.version,
-                                v ->
-                                        new Slot(
-                                                version.label(),
-                                                new InferenceMetrics(metrics, version)));
+        Map<String, Slot> versions = slots.computeIfAbsent(version.model, model -> new HashMap<>());
+        Slot slot = versions.get(version.version);
+        if (slot == null) {
+            slot = new Slot(version.label(), new InferenceMetrics(metrics, version));
+            versions.put(version.version, slot);
+        }
         long now = clock.nanoTime();
         if (slot.endpoint != null && now - slot.resolvedAtNanos < reuseNanos) {
             return slot.endpoint;
