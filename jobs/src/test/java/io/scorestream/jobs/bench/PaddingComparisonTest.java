@@ -18,12 +18,7 @@ class PaddingComparisonTest {
     @Test
     void paddingHelpsOnlyWhenTheLargerCallIsFasterByMoreThanTheNoise() {
         // 48 rows at 96 000 rows/s: 0.5 ms a call; 64 rows at 160 000 rows/s: 0.4 ms a call.
-        PaddingComparison faster =
-                PaddingComparison.of(
-                        new BenchResult("bare-b48", "m", 96_000, 0, 0, ""),
-                        48,
-                        new BenchResult("bare-b64", "m", 160_000, 0, 0, ""),
-                        64);
+        PaddingComparison faster = comparison(48, 96_000, 64, 160_000);
         assertThat(faster.callMillis()).isEqualTo(0.5);
         assertThat(faster.paddedCallMillis()).isEqualTo(0.4);
         assertThat(faster.helps()).isTrue();
@@ -32,21 +27,21 @@ class PaddingComparisonTest {
                         "PADDING model=m rows=48 call_ms=0.500 padded_to=64 padded_call_ms=0.400"
                                 + " helps=true");
 
-        PaddingComparison slower =
-                PaddingComparison.of(
-                        new BenchResult("bare-b48", "m", 96_000, 0, 0, ""),
-                        48,
-                        new BenchResult("bare-b64", "m", 120_000, 0, 0, ""),
-                        64);
+        PaddingComparison slower = comparison(48, 96_000, 64, 120_000);
         assertThat(slower.helps()).isFalse();
 
-        PaddingComparison asFast =
-                PaddingComparison.of(
-                        new BenchResult("bare-b5", "m", 200_000, 0, 0, ""),
-                        5,
-                        new BenchResult("bare-b8", "m", 330_000, 0, 0, ""),
-                        8);
+        PaddingComparison asFast = comparison(5, 200_000, 8, 330_000);
         assertThat(asFast.paddedCallMillis()).isLessThan(asFast.callMillis());
         assertThat(asFast.helps()).as("2 %% faster is noise").isFalse();
+    }
+
+    /** Bare results of model "m" at {@code rows} and {@code paddedTo} rows, compared. */
+    private static PaddingComparison comparison(
+            int rows, double rowsPerSecond, int paddedTo, double paddedRowsPerSecond) {
+        return PaddingComparison.of(
+                new BenchResult("bare-b" + rows, "m", rowsPerSecond, 0, 0, ""),
+                rows,
+                new BenchResult("bare-b" + paddedTo, "m", paddedRowsPerSecond, 0, 0, ""),
+                paddedTo);
     }
 }

@@ -9,6 +9,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 
 /**
  * Takes one request along its path: the routed model version (from the result cache when it holds
@@ -114,21 +115,16 @@ final class RequestScorer {
             return;
         }
         path.add(new PathStep(small.version(), StepOutcome.ESCALATED));
-        callWithoutBlocking(
+        callThenFinish(
                 request.escalation,
-                large -> {
-                    path.add(new PathStep(large.version(), large.outcome()));
-                    finish(
-                            large.outcome().answered()
-                                    ? scored(request, large, startedNanos)
-                                    // The small model's score stands, flagged: the large one had
-                                    // none.
-                                    : scored(request, small, startedNanos)
-                                            .standingInBecause(reasonOf(large).name()),
-                            path,
-                            done);
-                },
-                done);
+                path,
+                done,
+                large ->
+                        large.outcome().answered()
+                                ? scored(request, large, startedNanos)
+                                // The small model's score stands, flagged: the large one had none.
+                                : scored(request, small, startedNanos)
+                                        .standingInBecause(reasonOf(large).name()));
     }
 
     private void fallBack(
@@ -141,23 +137,37 @@ final class RequestScorer {
             finish(noScore(request, routed, startedNanos), path, done);
             return;
         }
-        callWithoutBlocking(
+        callThenFinish(
                 request.fallback,
-                fallback -> {
-                    path.add(new PathStep(fallback.version(), fallback.outcome()));
-                    finish(
-                            fallback.outcome().answered()
-                                    ? scored(request, fallback, startedNanos)
-                                            .standingInBecause(reasonOf(routed).name())
-                                    : noScore(request, routed, startedNanos),
-                            path,
-                            done);
-                },
-                done);
+                path,
+                done,
+                fallback ->
+                        fallback.outcome().answered()
+                                ? scored(request, fallback, startedNanos)
+                                        .standingInBecause(reasonOf(routed).name())
+                                : noScore(request, routed, startedNanos));
     }
 
     private static void finish(InferenceResult result, List<PathStep> path, Done done) {
         done.ended(result.withPath(List.copyOf(path)), null);
+    }
+
+    /**
+     * Calls {@code version} as the request's last step: records the call on the path and finishes
+     * with the result {@code resultOf} makes of it.
+     */
+    private void callThenFinish(
+            ModelInput version,
+            List<PathStep> path,
+            Done done,
+            Function<Call, InferenceResult> resultOf) {
+        callWithoutBlocking(
+                version,
+                call -> {
+                    path.add(new PathStep(call.version(), call.outcome()));
+                    finish(resultOf.apply(call), path, done);
+                },
+                done);
     }
 
     private void callWithoutBlocking(ModelInput version, Then then, Done done) {
