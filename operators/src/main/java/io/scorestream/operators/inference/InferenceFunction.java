@@ -41,6 +41,13 @@ public class InferenceFunction extends RichAsyncFunction<RequestBundle, Inferenc
     private final ServingPlan plan;
     private final InferenceSettings settings;
 
+    /**
+     * The async operator's timeout of a bundle, when known: after it nobody waits for the bundle's
+     * requests, and the services drop those still queued. Zero: unknown (the requests are scored
+     * whenever their turn comes).
+     */
+    private long bundleTimeoutNanos;
+
     /** How often versions unused for {@code scorestream.model.idle-unload} are released. */
     private static final long IDLE_CHECK_NANOS = 10_000_000_000L;
 
@@ -83,6 +90,14 @@ public class InferenceFunction extends RichAsyncFunction<RequestBundle, Inferenc
         this.answers = executor;
     }
 
+    /**
+     * Tells the function the async operator's timeout of a bundle, so that the services drop the
+     * requests of a bundle that timed out instead of scoring them. Call before {@link #open}.
+     */
+    void bundleTimeout(Duration timeout) {
+        this.bundleTimeoutNanos = timeout.toNanos();
+    }
+
     @Override
     public void open(OpenContext openContext) {
         var metricGroup = getRuntimeContext().getMetricGroup();
@@ -110,7 +125,8 @@ public class InferenceFunction extends RichAsyncFunction<RequestBundle, Inferenc
                         endpoints,
                         plan.cascade(),
                         settings,
-                        answers != null ? answers : Runnable::run);
+                        answers != null ? answers : Runnable::run,
+                        clock);
         escalations = metricGroup.counter("escalations");
         fallbackModelScores = metricGroup.counter("fallbackModelScores");
         defaultScores = metricGroup.counter("defaultScores");
@@ -143,12 +159,17 @@ public class InferenceFunction extends RichAsyncFunction<RequestBundle, Inferenc
         InFlight flight = new InFlight(bundle, resultFuture);
         inFlight.put(bundle, flight);
         long startedNanos = System.nanoTime();
+        long deadlineNanos =
+                bundleTimeoutNanos == 0
+                        ? InferenceService.NO_DEADLINE
+                        : clock.nanoTime() + bundleTimeoutNanos;
         for (int i = 0; i < bundle.requests.length; i++) {
             int index = i;
             scorer.score(
                     bundle.requests[i],
                     flight.paths.get(i),
                     startedNanos,
+                    deadlineNanos,
                     (result, error) -> flight.ended(index, result, error));
         }
     }

@@ -10,9 +10,11 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 /**
  * One model version's metrics in the inference operator, under {@code
  * model.<name>.version.<version>} of the operator's group: batch size, queue wait and compute time
- * (histograms, one sample per scored row), rows/s, in-flight calls, queue depth, timeouts,
- * failures, calls skipped by the open circuit breaker or because the version is unavailable, cache
- * hits and misses with the hit ratio, and the breaker's state (0 closed, 1 open, 2 half-open).
+ * (histograms, one sample per scored row), rows/s, in-flight calls, queue depth, timeouts, model
+ * failures, input failures (a row the model failed on alone, or whose input did not fit: not
+ * counted by the breaker), rows shed (dropped before the model call because their caller had timed
+ * out), calls skipped by the open circuit breaker or because the version is unavailable, cache hits
+ * and misses with the hit ratio, and the breaker's state (0 closed, 1 open, 2 half-open).
  */
 final class InferenceMetrics {
     private static final int HISTOGRAM_WINDOW = 4096;
@@ -23,10 +25,15 @@ final class InferenceMetrics {
     private final Counter rowsScored;
     private final Counter timeouts;
     private final Counter failures;
+    private final Counter inputFailures;
+    private final Counter shedRows;
     private final Counter circuitOpen;
     private final Counter unavailable;
     private final Counter cacheHits;
     private final AtomicInteger inFlight = new AtomicInteger();
+
+    /** Counts a row the service dropped; one instance, handed with every call. */
+    private final Runnable shedCounter;
 
     /** The version's running service, once there is one; gauges read 0 until then. */
     private volatile InferenceService service;
@@ -46,6 +53,9 @@ final class InferenceMetrics {
         group.meter("rowsPerSecond", new MeterView(rowsScored));
         timeouts = group.counter("timeouts");
         failures = group.counter("failures");
+        inputFailures = group.counter("inputFailures");
+        shedRows = group.counter("shedRows");
+        shedCounter = shedRows::inc;
         circuitOpen = group.counter("circuitOpenSkips");
         unavailable = group.counter("unavailable");
         cacheHits = group.counter("cacheHits");
@@ -83,13 +93,45 @@ final class InferenceMetrics {
         failures.inc();
     }
 
+    void inputFailed() {
+        inFlight.decrementAndGet();
+        inputFailures.inc();
+    }
+
     void timedOut() {
         inFlight.decrementAndGet();
         timeouts.inc();
     }
 
+    /** What the service runs, on the caller's executor, for each row of this caller it drops. */
+    Runnable shedCounter() {
+        return shedCounter;
+    }
+
+    /** A call not made: its caller had timed out before it could be queued. */
+    void shedBeforeCall() {
+        shedRows.inc();
+        timeouts.inc();
+    }
+
     void cacheHit() {
         cacheHits.inc();
+    }
+
+    long failures() {
+        return failures.getCount();
+    }
+
+    long inputFailures() {
+        return inputFailures.getCount();
+    }
+
+    long shedRows() {
+        return shedRows.getCount();
+    }
+
+    long timeouts() {
+        return timeouts.getCount();
     }
 
     void skipped(StepOutcome why) {

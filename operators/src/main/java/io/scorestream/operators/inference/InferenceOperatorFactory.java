@@ -16,7 +16,8 @@ import org.apache.flink.streaming.api.operators.async.AsyncWaitOperatorFactory;
  * of the GRU worker's time in a profile of the benchmark, and more than the model itself for the
  * MLP. On the task thread it runs beside the model instead of in its way. The answers go through
  * the async operator's own mailbox executor, so they are also processed while the operator waits
- * for room in its queue.
+ * for room in its queue. The function also learns the operator's timeout, so requests of a bundle
+ * that timed out are dropped before they reach a model.
  */
 public final class InferenceOperatorFactory
         extends AsyncWaitOperatorFactory<RequestBundle, InferenceResult> {
@@ -32,6 +33,7 @@ public final class InferenceOperatorFactory
     public InferenceOperatorFactory(InferenceFunction function, Duration timeout, int capacity) {
         super(function, timeout.toMillis(), capacity, AsyncDataStream.OutputMode.UNORDERED);
         this.function = function;
+        function.bundleTimeout(timeout);
     }
 
     @Override

@@ -1,7 +1,7 @@
 package io.scorestream.operators.inference;
 
+import io.scorestream.model.InvalidModelInputException;
 import io.scorestream.model.ModelManifest;
-import io.scorestream.model.ModelSession;
 import io.scorestream.model.ScoringModel;
 import io.scorestream.operators.inference.MicroBatcher.Queued;
 import io.scorestream.operators.time.Clock;
@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +23,15 @@ import org.slf4j.LoggerFactory;
  * MicroBatcher} and run them.
  *
  * <p>A batch that fails is split in halves and retried, so one bad row fails alone and its
- * neighbours are still scored. Workers never die of a model error.
+ * neighbours are still scored. A row that fails while others of its batch scored, or whose input
+ * does not fit the model, is an input failure ({@link InputFailureException}, {@link
+ * InvalidModelInputException}); when no row of the batch scored, the model failed. Workers never
+ * die of a model error.
+ *
+ * <p>A row may carry a deadline: when its caller has timed out by the time a worker takes it (the
+ * model timeout, or the async operator's timeout of its bundle), it is dropped before the model
+ * call, completed with a {@link CallerTimedOutException} and counted: under overload the model's
+ * time goes to rows someone still waits for.
  *
  * <p>Workers only run batches: each caller names the executor its answers are completed on (the
  * inference operator's mailbox thread), and a worker hands each such executor the rows of its batch
@@ -31,17 +40,35 @@ import org.slf4j.LoggerFactory;
 public final class InferenceService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(InferenceService.class);
 
-    private record Pending(float[] row, CompletableFuture<ScoredRow> result, Executor answers) {}
+    /** The deadline of a row whose caller waits as long as it takes. */
+    public static final long NO_DEADLINE = Long.MAX_VALUE;
+
+    private static final Runnable NOTHING = () -> {};
+
+    private record Pending(
+            float[] row,
+            CompletableFuture<ScoredRow> result,
+            Executor answers,
+            long deadlineNanos,
+            Runnable onShed) {
+
+        /** Whether nobody waits for this row any more at {@code nowNanos}. */
+        boolean abandonedAt(long nowNanos) {
+            return result.isDone()
+                    || (deadlineNanos != NO_DEADLINE && nowNanos - deadlineNanos >= 0);
+        }
+    }
 
     /** Completes answers on the worker thread, for callers that do little with them. */
     private static final Executor ON_WORKER = Runnable::run;
 
-    private final ScoringModel model;
+    private final BatchModel model;
     private final Clock clock;
     private final MicroBatcher<Pending> batcher;
     private final ResultCache cache;
     private final CircuitBreaker breaker;
     private final List<Thread> workers = new ArrayList<>();
+    private final AtomicLong shedRows = new AtomicLong();
 
     /** A service without result cache or circuit breaker. */
     public InferenceService(ScoringModel model, BatchingConfig config, Clock clock) {
@@ -50,6 +77,15 @@ public final class InferenceService implements AutoCloseable {
 
     public InferenceService(
             ScoringModel model,
+            BatchingConfig config,
+            CacheConfig cacheConfig,
+            BreakerConfig breakerConfig,
+            Clock clock) {
+        this(BatchModel.of(model), config, cacheConfig, breakerConfig, clock);
+    }
+
+    InferenceService(
+            BatchModel model,
             BatchingConfig config,
             CacheConfig cacheConfig,
             BreakerConfig breakerConfig,
@@ -65,7 +101,7 @@ public final class InferenceService implements AutoCloseable {
         ModelManifest manifest = model.manifest();
         warnIfOversubscribed(config.workerThreads(), model);
         for (int i = 0; i < config.workerThreads(); i++) {
-            ModelSession session = model.newSession();
+            BatchModel.Session session = model.newSession();
             Thread worker =
                     new Thread(
                             () -> runWorker(session),
@@ -84,7 +120,7 @@ public final class InferenceService implements AutoCloseable {
      * Workers × intra-op threads above the cores make every batch slower, not more of them; and
      * OpenMP threads that spin between batches take a core from the stream's own threads.
      */
-    private static void warnIfOversubscribed(int workers, ScoringModel model) {
+    private static void warnIfOversubscribed(int workers, BatchModel model) {
         if (!"PASSIVE".equalsIgnoreCase(System.getenv("OMP_WAIT_POLICY"))) {
             LOG.warn(
                     "OMP_WAIT_POLICY is not PASSIVE: the OpenMP threads of {} may spin between"
@@ -121,9 +157,22 @@ public final class InferenceService implements AutoCloseable {
         return batcher.size();
     }
 
+    /** Rows dropped before the model call because their caller had timed out. */
+    public long shedRows() {
+        return shedRows.get();
+    }
+
     /** {@link #submit(float[], Executor)}, completing the answer on the worker thread. */
     public CompletableFuture<ScoredRow> submit(float[] row) throws InterruptedException {
         return submit(row, ON_WORKER);
+    }
+
+    /**
+     * {@link #submit(float[], Executor, long, Runnable)} for a caller that waits for the answer.
+     */
+    public CompletableFuture<ScoredRow> submit(float[] row, Executor answers)
+            throws InterruptedException {
+        return submit(row, answers, NO_DEADLINE, NOTHING);
     }
 
     /**
@@ -131,11 +180,17 @@ public final class InferenceService implements AutoCloseable {
      * stream.
      *
      * @param answers where the returned future is completed, and so where its callbacks run
+     * @param deadlineNanos when, on this service's clock, the caller stops waiting for the answer
+     *     ({@link #NO_DEADLINE}: never); a row not taken by then is dropped, and so is one whose
+     *     future was completed meanwhile (the caller's own timeout)
+     * @param onShed run on {@code answers} when the row is dropped, to count it
      * @throws RejectedExecutionException when the service is closed
      */
-    public CompletableFuture<ScoredRow> submit(float[] row, Executor answers)
+    public CompletableFuture<ScoredRow> submit(
+            float[] row, Executor answers, long deadlineNanos, Runnable onShed)
             throws InterruptedException {
-        Pending pending = new Pending(row, new CompletableFuture<>(), answers);
+        Pending pending =
+                new Pending(row, new CompletableFuture<>(), answers, deadlineNanos, onShed);
         while (!batcher.offer(pending, 1, TimeUnit.SECONDS)) {
             LOG.debug("inference queue of {} full, waiting", model.manifest().name());
         }
@@ -147,26 +202,37 @@ public final class InferenceService implements AutoCloseable {
         return trySubmit(row, ON_WORKER);
     }
 
+    /** {@link #trySubmit(float[], Executor, long, Runnable)} for a caller that waits. */
+    public CompletableFuture<ScoredRow> trySubmit(float[] row, Executor answers) {
+        return trySubmit(row, answers, NO_DEADLINE, NOTHING);
+    }
+
     /**
      * Queues one row if there is room now. For calls made from another model's completion (a
-     * cascade or fallback step), which must never block.
+     * cascade or fallback step), which must never block. The parameters are those of {@link
+     * #submit(float[], Executor, long, Runnable)}.
      *
      * @return the future, or null when the queue is full
      * @throws RejectedExecutionException when the service is closed
      */
-    public CompletableFuture<ScoredRow> trySubmit(float[] row, Executor answers) {
-        Pending pending = new Pending(row, new CompletableFuture<>(), answers);
+    public CompletableFuture<ScoredRow> trySubmit(
+            float[] row, Executor answers, long deadlineNanos, Runnable onShed) {
+        Pending pending =
+                new Pending(row, new CompletableFuture<>(), answers, deadlineNanos, onShed);
         return batcher.offer(pending) ? pending.result() : null;
     }
 
-    private void runWorker(ModelSession session) {
+    private void runWorker(BatchModel.Session session) {
         try (session) {
             while (true) {
                 List<Queued<Pending>> batch = batcher.take();
                 if (batch.isEmpty()) {
                     return;
                 }
-                score(session, batch);
+                List<Queued<Pending>> awaited = shedAbandoned(batch);
+                if (!awaited.isEmpty()) {
+                    score(session, awaited);
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -175,7 +241,54 @@ public final class InferenceService implements AutoCloseable {
         }
     }
 
-    private void score(ModelSession session, List<Queued<Pending>> batch) {
+    /**
+     * Drops the rows of {@code batch} nobody waits for any more, completing them as timed out for a
+     * caller that still looks; returns the others.
+     */
+    private List<Queued<Pending>> shedAbandoned(List<Queued<Pending>> batch) {
+        long now = clock.nanoTime();
+        List<Queued<Pending>> awaited = null;
+        List<Queued<Pending>> abandoned = null;
+        for (int i = 0; i < batch.size(); i++) {
+            Queued<Pending> queued = batch.get(i);
+            if (queued.item().abandonedAt(now)) {
+                if (abandoned == null) {
+                    abandoned = new ArrayList<>();
+                    awaited = new ArrayList<>(batch.subList(0, i));
+                }
+                abandoned.add(queued);
+            } else if (awaited != null) {
+                awaited.add(queued);
+            }
+        }
+        if (abandoned == null) {
+            return batch; // the usual case: no copy
+        }
+        shedRows.addAndGet(abandoned.size());
+        String label = model.manifest().name() + ":" + model.manifest().version();
+        answer(
+                abandoned,
+                (queued, index) -> {
+                    Pending pending = queued.item();
+                    pending.result().completeExceptionally(new CallerTimedOutException(label));
+                    pending.onShed().run();
+                });
+        return awaited;
+    }
+
+    private void score(BatchModel.Session session, List<Queued<Pending>> batch) {
+        RuntimeException error = scoreOrFail(session, batch);
+        if (error != null) {
+            Isolation isolation = new Isolation(session);
+            isolation.bisect(batch, error);
+            isolation.failIsolatedRows();
+        }
+    }
+
+    /**
+     * Scores {@code batch} and answers its rows; returns the model's error instead if it failed.
+     */
+    private RuntimeException scoreOrFail(BatchModel.Session session, List<Queued<Pending>> batch) {
         float[][] rows = new float[batch.size()][];
         for (int i = 0; i < rows.length; i++) {
             rows[i] = batch.get(i).item().row();
@@ -185,8 +298,7 @@ public final class InferenceService implements AutoCloseable {
         try {
             outputs = session.predict(rows);
         } catch (RuntimeException e) {
-            isolateFailure(session, batch, e);
-            return;
+            return e;
         }
         long computeNanos = clock.nanoTime() - started;
         answer(
@@ -200,18 +312,58 @@ public final class InferenceService implements AutoCloseable {
                                                 started - queued.enqueuedNanos(),
                                                 computeNanos,
                                                 rows.length)));
+        return null;
     }
 
-    /** Retries the halves of a failed batch until the rows that fail are alone. */
-    private void isolateFailure(
-            ModelSession session, List<Queued<Pending>> batch, RuntimeException error) {
-        if (batch.size() == 1) {
-            answer(batch, (queued, index) -> queued.item().result().completeExceptionally(error));
-            return;
+    /**
+     * A failed batch, split in halves and retried until the rows that fail are alone. Whether the
+     * model or the rows are at fault is known only at the end: if no row of the batch scored, the
+     * model failed, and each row fails with the model's error; if some did, each row that failed
+     * alone is an input failure.
+     */
+    private final class Isolation {
+        private final BatchModel.Session session;
+        private final List<Queued<Pending>> failed = new ArrayList<>();
+        private final List<RuntimeException> errors = new ArrayList<>();
+        private boolean anyScored;
+
+        Isolation(BatchModel.Session session) {
+            this.session = session;
         }
-        int middle = batch.size() / 2;
-        score(session, batch.subList(0, middle));
-        score(session, batch.subList(middle, batch.size()));
+
+        void bisect(List<Queued<Pending>> batch, RuntimeException error) {
+            if (batch.size() == 1) {
+                failed.add(batch.get(0));
+                errors.add(error);
+                return;
+            }
+            int middle = batch.size() / 2;
+            retry(batch.subList(0, middle));
+            retry(batch.subList(middle, batch.size()));
+        }
+
+        private void retry(List<Queued<Pending>> half) {
+            RuntimeException error = scoreOrFail(session, half);
+            if (error == null) {
+                anyScored = true;
+            } else {
+                bisect(half, error);
+            }
+        }
+
+        void failIsolatedRows() {
+            answer(
+                    failed,
+                    (queued, index) -> {
+                        RuntimeException error = errors.get(index);
+                        queued.item()
+                                .result()
+                                .completeExceptionally(
+                                        anyScored && !InputFailureException.isInputFailure(error)
+                                                ? new InputFailureException(error)
+                                                : error);
+                    });
+        }
     }
 
     /** Completes one row of a batch, by its index there. */

@@ -2,6 +2,7 @@ package io.scorestream.operators.inference;
 
 import io.scorestream.operators.deadletter.DeadLetterReason;
 import io.scorestream.operators.routing.Cascade;
+import io.scorestream.operators.time.Clock;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -26,6 +27,12 @@ import java.util.function.Function;
  * <p>The path runs as callbacks, one stage per model call, on the executor the scorer hands the
  * models' answers to (the inference operator's mailbox thread): chaining futures per row cost as
  * much CPU as a small model, and none of it should fall on the model's own threads.
+ *
+ * <p>Each call carries a deadline: the request's own (when the async operator gives up on it) or,
+ * sooner, the model timeout. A row whose deadline passed before a worker took it is dropped
+ * unscored ({@link CallerTimedOutException}), and a call whose deadline passed before it was made
+ * is not made; both are counted as shed rows and end as timeouts. The breaker counts model failures
+ * and model timeouts, not input failures ({@link InputFailureException}) nor shed rows.
  */
 final class RequestScorer {
 
@@ -63,20 +70,26 @@ final class RequestScorer {
     private final Cascade cascade;
     private final InferenceSettings settings;
     private final Executor answers;
+    private final Clock clock;
+    private final long modelTimeoutNanos;
 
     /**
      * @param answers where model answers are completed and the path goes on from; a model timeout
      *     ends its call on a timer thread instead
+     * @param clock the clock of the services' deadlines
      */
     RequestScorer(
             ModelEndpoints endpoints,
             Cascade cascade,
             InferenceSettings settings,
-            Executor answers) {
+            Executor answers,
+            Clock clock) {
         this.endpoints = endpoints;
         this.cascade = cascade;
         this.settings = settings;
         this.answers = answers;
+        this.clock = clock;
+        this.modelTimeoutNanos = settings.modelTimeout().toNanos();
     }
 
     /**
@@ -84,18 +97,27 @@ final class RequestScorer {
      * {@code done}, possibly before this method returns (a cache hit, an open breaker).
      *
      * @param path a thread-safe list; the caller may read it before {@code done} is called
+     * @param deadlineNanos when, on the scorer's clock, nobody waits for the result any more;
+     *     {@link InferenceService#NO_DEADLINE}: the caller waits as long as it takes
      */
-    void score(InferenceRequest request, List<PathStep> path, long startedNanos, Done done)
+    void score(
+            InferenceRequest request,
+            List<PathStep> path,
+            long startedNanos,
+            long deadlineNanos,
+            Done done)
             throws InterruptedException {
         call(
                 request.primary,
                 true,
+                deadlineNanos,
                 routed -> {
                     if (routed.outcome().answered()) {
-                        escalateIfUncertain(request, routed, path, startedNanos, done);
+                        escalateIfUncertain(
+                                request, routed, path, startedNanos, deadlineNanos, done);
                     } else {
                         path.add(new PathStep(routed.version(), routed.outcome()));
-                        fallBack(request, routed, path, startedNanos, done);
+                        fallBack(request, routed, path, startedNanos, deadlineNanos, done);
                     }
                 },
                 done);
@@ -106,6 +128,7 @@ final class RequestScorer {
             Call small,
             List<PathStep> path,
             long startedNanos,
+            long deadlineNanos,
             Done done) {
         if (request.escalation == null
                 || cascade == null
@@ -117,6 +140,7 @@ final class RequestScorer {
         path.add(new PathStep(small.version(), StepOutcome.ESCALATED));
         callThenFinish(
                 request.escalation,
+                deadlineNanos,
                 path,
                 done,
                 large ->
@@ -132,6 +156,7 @@ final class RequestScorer {
             Call routed,
             List<PathStep> path,
             long startedNanos,
+            long deadlineNanos,
             Done done) {
         if (request.fallback == null) {
             finish(noScore(request, routed, startedNanos), path, done);
@@ -139,6 +164,7 @@ final class RequestScorer {
         }
         callThenFinish(
                 request.fallback,
+                deadlineNanos,
                 path,
                 done,
                 fallback ->
@@ -158,11 +184,13 @@ final class RequestScorer {
      */
     private void callThenFinish(
             ModelInput version,
+            long deadlineNanos,
             List<PathStep> path,
             Done done,
             Function<Call, InferenceResult> resultOf) {
         callWithoutBlocking(
                 version,
+                deadlineNanos,
                 call -> {
                     path.add(new PathStep(call.version(), call.outcome()));
                     finish(resultOf.apply(call), path, done);
@@ -170,9 +198,9 @@ final class RequestScorer {
                 done);
     }
 
-    private void callWithoutBlocking(ModelInput version, Then then, Done done) {
+    private void callWithoutBlocking(ModelInput version, long deadlineNanos, Then then, Done done) {
         try {
-            call(version, false, then, done);
+            call(version, false, deadlineNanos, then, done);
         } catch (InterruptedException cannotHappen) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("a non-blocking call was interrupted", cannotHappen);
@@ -180,14 +208,26 @@ final class RequestScorer {
     }
 
     /**
-     * Calls one model version: cache, breaker, queue, with the model timeout if one is set. {@code
-     * then} runs on the thread that ends the call; if it throws, {@code done} gets the error.
+     * Calls one model version: deadline, cache, breaker, queue, with the model timeout if one is
+     * set. {@code then} runs on the thread that ends the call; if it throws, {@code done} gets the
+     * error.
      */
-    private void call(ModelInput version, boolean mayBlock, Then then, Done done)
+    private void call(
+            ModelInput version, boolean mayBlock, long deadlineNanos, Then then, Done done)
             throws InterruptedException {
         ModelEndpoints.Endpoint endpoint = endpoints.endpoint(version);
-        InferenceService service = endpoint.service();
         InferenceMetrics metrics = endpoint.metrics();
+        long now = clock.nanoTime();
+        if (deadlineNanos != InferenceService.NO_DEADLINE && now - deadlineNanos >= 0) {
+            metrics.shedBeforeCall();
+            then.accept(
+                    Call.noAnswer(
+                            version,
+                            StepOutcome.TIMEOUT,
+                            new CallerTimedOutException(version.label())));
+            return;
+        }
+        InferenceService service = endpoint.service();
         if (service == null) {
             then.accept(skipped(version, metrics, StepOutcome.UNAVAILABLE, "could not be loaded"));
             return;
@@ -207,12 +247,18 @@ final class RequestScorer {
                     skipped(version, metrics, StepOutcome.CIRCUIT_OPEN, "circuit breaker is open"));
             return;
         }
+        long callDeadline =
+                modelTimeoutNanos == 0
+                        ? deadlineNanos
+                        : Math.min(deadlineNanos, now + modelTimeoutNanos);
         CompletableFuture<ScoredRow> answer;
         try {
             answer =
                     mayBlock
-                            ? service.submit(version.row, answers)
-                            : service.trySubmit(version.row, answers);
+                            ? service.submit(
+                                    version.row, answers, callDeadline, metrics.shedCounter())
+                            : service.trySubmit(
+                                    version.row, answers, callDeadline, metrics.shedCounter());
         } catch (RejectedExecutionException closed) {
             then.accept(skipped(version, metrics, StepOutcome.UNAVAILABLE, "is shutting down"));
             return;
@@ -222,8 +268,8 @@ final class RequestScorer {
             return;
         }
         metrics.requested();
-        if (!settings.modelTimeout().isZero()) {
-            answer = answer.orTimeout(settings.modelTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        if (modelTimeoutNanos != 0) {
+            answer = answer.orTimeout(modelTimeoutNanos, TimeUnit.NANOSECONDS);
         }
         answer.whenComplete(
                 (row, error) -> {
@@ -250,12 +296,24 @@ final class RequestScorer {
             }
             return Call.answered(version, StepOutcome.SCORED, row.scores(), row);
         }
-        breaker.recordFailure();
         Throwable cause = unwrap(error);
-        if (cause instanceof TimeoutException) {
+        if (cause instanceof CallerTimedOutException) {
+            // Dropped before the model saw it: says nothing of the model, so the breaker hears
+            // nothing (a timeout of its caller's bundle is no model timeout).
             metrics.timedOut();
             return Call.noAnswer(version, StepOutcome.TIMEOUT, cause);
         }
+        if (cause instanceof TimeoutException) {
+            breaker.recordFailure();
+            metrics.timedOut();
+            return Call.noAnswer(version, StepOutcome.TIMEOUT, cause);
+        }
+        if (InputFailureException.isInputFailure(cause)) {
+            metrics.inputFailed();
+            return Call.noAnswer(
+                    version, StepOutcome.FAILED, InputFailureException.reported(cause));
+        }
+        breaker.recordFailure();
         metrics.failed();
         return Call.noAnswer(version, StepOutcome.FAILED, cause);
     }

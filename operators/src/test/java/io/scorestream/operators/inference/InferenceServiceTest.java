@@ -7,11 +7,13 @@ import static org.assertj.core.api.Assertions.within;
 import com.google.gson.JsonObject;
 import io.scorestream.model.InvalidModelInputException;
 import io.scorestream.model.LoadOptions;
+import io.scorestream.model.ModelExecutionException;
 import io.scorestream.model.ModelLoader;
 import io.scorestream.model.ModelRepository;
 import io.scorestream.model.ScoringModel;
 import io.scorestream.operators.testing.ReferenceModels;
 import io.scorestream.operators.time.Clock;
+import io.scorestream.operators.time.ManualClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,10 +24,27 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class InferenceServiceTest {
+
+    private static final long SECOND = 1_000_000_000L;
+
+    /** A service of one worker over {@code model}, in batches of up to 8 taken at once. */
+    private static InferenceService scripted(ScriptedModel model, ManualClock clock) {
+        return new InferenceService(
+                model,
+                new BatchingConfig(8, Duration.ZERO, 64, 1),
+                CacheConfig.off(),
+                BreakerConfig.off(),
+                clock);
+    }
+
+    private static float[] row(float value) {
+        return new float[] {value};
+    }
 
     private static ScoringModel load(String name) {
         return ModelLoader.load(
@@ -102,6 +121,90 @@ class InferenceServiceTest {
                             .isCloseTo(expected[i], within(1e-5f));
                 }
             }
+        }
+    }
+
+    @Test
+    void rowsWhoseCallerTimedOutWhileQueuedNeverReachTheModelAndAreCounted() throws Exception {
+        ManualClock clock = new ManualClock();
+        ScriptedModel model = new ScriptedModel("fraud-mlp", "1", ScriptedModel.ECHO);
+        AtomicInteger shed = new AtomicInteger();
+        Runnable countShed = shed::incrementAndGet;
+        try (InferenceService service = scripted(model, clock)) {
+            model.closeGate();
+            CompletableFuture<ScoredRow> first = service.submit(row(1));
+            model.awaitCallAtGate(); // the worker is busy: what follows waits in the queue
+            long now = clock.nanoTime();
+            CompletableFuture<ScoredRow> expires =
+                    service.submit(row(2), Runnable::run, now + SECOND, countShed);
+            CompletableFuture<ScoredRow> abandoned =
+                    service.submit(row(3), Runnable::run, InferenceService.NO_DEADLINE, countShed);
+            abandoned.completeExceptionally(new TimeoutException("the caller's own timeout"));
+            CompletableFuture<ScoredRow> inTime =
+                    service.submit(row(4), Runnable::run, now + 10 * SECOND, countShed);
+            CompletableFuture<ScoredRow> patient = service.submit(row(5));
+            clock.advance(Duration.ofSeconds(2));
+            model.openGate();
+
+            assertThat(first.get(30, TimeUnit.SECONDS).scores()).containsExactly(1f);
+            assertThat(inTime.get(30, TimeUnit.SECONDS).scores()).containsExactly(4f);
+            assertThat(patient.get(30, TimeUnit.SECONDS).scores()).containsExactly(5f);
+            assertThatThrownBy(() -> expires.get(30, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(CallerTimedOutException.class);
+            assertThat(model.seen()).extracting(r -> r[0]).containsExactly(1f, 4f, 5f);
+            assertThat(service.shedRows()).isEqualTo(2);
+            assertThat(shed).hasValue(2);
+        }
+    }
+
+    @Test
+    void aRowThatFailsAloneWhileItsNeighboursScoreIsAnInputFailure() throws Exception {
+        ScriptedModel model = new ScriptedModel("fraud-mlp", "1", ScriptedModel.FAILS_ON_NAN);
+        try (InferenceService service = scripted(model, new ManualClock())) {
+            model.closeGate();
+            CompletableFuture<ScoredRow> first = service.submit(row(1));
+            model.awaitCallAtGate();
+            List<CompletableFuture<ScoredRow>> batch = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                batch.add(service.submit(row(i == 3 ? Float.NaN : i)));
+            }
+            model.openGate();
+
+            assertThat(first.get(30, TimeUnit.SECONDS).scores()).containsExactly(1f);
+            for (int i = 0; i < 6; i++) {
+                CompletableFuture<ScoredRow> result = batch.get(i);
+                if (i == 3) {
+                    assertThatThrownBy(() -> result.get(30, TimeUnit.SECONDS))
+                            .cause()
+                            .isInstanceOf(InputFailureException.class)
+                            .hasCauseInstanceOf(ModelExecutionException.class)
+                            .hasMessage("the engine failed on a NaN");
+                } else {
+                    assertThat(result.get(30, TimeUnit.SECONDS).scores()).containsExactly(i);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aBatchOfWhichNoRowScoresIsAModelFailure() throws Exception {
+        ScriptedModel model = new ScriptedModel("fraud-mlp", "1", ScriptedModel.BROKEN);
+        try (InferenceService service = scripted(model, new ManualClock())) {
+            model.closeGate();
+            CompletableFuture<ScoredRow> first = service.submit(row(1));
+            model.awaitCallAtGate();
+            List<CompletableFuture<ScoredRow>> batch = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                batch.add(service.submit(row(i)));
+            }
+            model.openGate();
+
+            for (CompletableFuture<ScoredRow> result : batch) {
+                assertThatThrownBy(() -> result.get(30, TimeUnit.SECONDS))
+                        .hasCauseExactlyInstanceOf(ModelExecutionException.class);
+            }
+            assertThatThrownBy(() -> first.get(30, TimeUnit.SECONDS))
+                    .hasCauseExactlyInstanceOf(ModelExecutionException.class);
         }
     }
 

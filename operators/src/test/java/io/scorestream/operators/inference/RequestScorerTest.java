@@ -3,9 +3,12 @@ package io.scorestream.operators.inference;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.scorestream.model.InvalidModelInputException;
 import io.scorestream.model.LoadOptions;
+import io.scorestream.model.ModelExecutionException;
 import io.scorestream.model.ModelLoader;
 import io.scorestream.model.ModelRepository;
+import io.scorestream.operators.inference.InferenceResult.Outcome;
 import io.scorestream.operators.registry.RegistrySettings;
 import io.scorestream.operators.routing.Cascade;
 import io.scorestream.operators.testing.ReferenceModels;
@@ -18,6 +21,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -46,6 +50,8 @@ class RequestScorerTest {
     private final ManualClock clock = new ManualClock();
     private final String repository = "test-" + UUID.randomUUID();
     private final Map<String, BatchingConfig> batchingByModel = new java.util.HashMap<>();
+    private final Map<String, ScriptedModel> fakes = new java.util.HashMap<>();
+    private static final long SECOND = 1_000_000_000L;
     private ModelResidency residency;
     private ModelEndpoints endpoints;
 
@@ -102,7 +108,8 @@ class RequestScorerTest {
                         endpoints,
                         new Cascade("fraud-mlp", "intent-gru", 2f, 3f),
                         settings(CacheConfig.off()),
-                        answers);
+                        answers,
+                        clock);
         InferenceResult confident = score(never, request(mlp(1), gru(1), null));
         assertThat(confident.modelName).isEqualTo("fraud-mlp");
         assertThat(confident.scores[0]).isCloseTo(MLP_SCORES[1], within(1e-5f));
@@ -135,7 +142,8 @@ class RequestScorerTest {
                                 FailurePolicy.FALLBACK,
                                 Duration.ZERO,
                                 BreakerConfig.off()),
-                        answers);
+                        answers,
+                        clock);
         InferenceResult defaulted = score(lenient, request(bad, null, null));
         assertThat(defaulted.outcome).isEqualTo(InferenceResult.Outcome.FALLBACK);
         assertThat(defaulted.scores).containsExactly(0.25f);
@@ -162,7 +170,8 @@ class RequestScorerTest {
     }
 
     @Test
-    void anOpenBreakerSkipsTheModelUntilItsCoolDownEnds() throws Exception {
+    void aModelThatFailsEveryBatchOpensItsBreakerUntilACoolDownAndATrial() throws Exception {
+        ScriptedModel model = fake("fraud-mlp", ScriptedModel.BROKEN);
         RequestScorer scorer =
                 scorer(
                         settings(
@@ -171,22 +180,137 @@ class RequestScorerTest {
                                 Duration.ZERO,
                                 new BreakerConfig(2, Duration.ofSeconds(30))),
                         null);
-        ModelInput bad = new ModelInput("fraud-mlp", "1", new float[] {1f});
-        score(scorer, request(bad, null, null));
-        score(scorer, request(bad, null, null));
-        long scoredBefore = endpoint("fraud-mlp").breaker().timesOpened();
-        assertThat(scoredBefore).isEqualTo(1);
+        score(scorer, request(mlp(4), null, null));
+        score(scorer, request(mlp(4), null, null));
+        assertThat(endpoint("fraud-mlp").breaker().timesOpened()).isEqualTo(1);
+        assertThat(metrics("fraud-mlp").failures()).isEqualTo(2);
 
         InferenceResult skipped = score(scorer, request(mlp(4), null, null));
         assertThat(skipped.outcome).isEqualTo(InferenceResult.Outcome.FALLBACK);
         assertThat(skipped.reason).isEqualTo("CIRCUIT_OPEN");
         assertThat(steps(skipped)).containsExactly("fraud-mlp:1=CIRCUIT_OPEN");
 
+        model.script(ScriptedModel.ECHO);
         clock.advance(Duration.ofSeconds(30));
         InferenceResult trial = score(scorer, request(mlp(4), null, null));
         assertThat(trial.outcome).isEqualTo(InferenceResult.Outcome.SCORED);
-        assertThat(trial.scores[0]).isCloseTo(MLP_SCORES[4], within(1e-5f));
+        assertThat(trial.scores).containsExactly(MLP_ROWS[4][0]);
         assertThat(endpoint("fraud-mlp").breaker().state()).isEqualTo(CircuitBreaker.State.CLOSED);
+    }
+
+    @Test
+    void aBurstOfBadRowsAmongGoodOnesFailsThemAloneAndLeavesTheBreakerClosed() throws Exception {
+        ScriptedModel model = fake("fraud-mlp", ScriptedModel.FAILS_ON_NAN);
+        RequestScorer scorer = scorer(breakingAfter(2), null);
+        model.closeGate();
+        CompletableFuture<InferenceResult> first = scoreAsync(scorer, request(mlp(0), null, null));
+        model.awaitCallAtGate(); // what follows queues up behind it, into one batch
+        List<CompletableFuture<InferenceResult>> burst = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            burst.add(scoreAsync(scorer, request(i % 2 == 0 ? nan() : mlp(i), null, null)));
+        }
+        queued();
+        model.openGate();
+
+        assertThat(first.get(30, TimeUnit.SECONDS).outcome)
+                .isEqualTo(InferenceResult.Outcome.SCORED);
+        for (int i = 0; i < 8; i++) {
+            InferenceResult result = burst.get(i).get(30, TimeUnit.SECONDS);
+            if (i % 2 == 0) {
+                assertThat(result.outcome).as("bad row %d", i).isEqualTo(Outcome.FAILED);
+                assertThat(result.reason).isEqualTo("INFERENCE_FAILED");
+                assertThat(result.errorClass).isEqualTo(ModelExecutionException.class.getName());
+                assertThat(steps(result)).containsExactly("fraud-mlp:1=FAILED");
+            } else {
+                assertThat(result.outcome).as("good row %d", i).isEqualTo(Outcome.SCORED);
+                assertThat(result.scores).containsExactly(MLP_ROWS[i][0]);
+            }
+        }
+        assertThat(endpoint("fraud-mlp").breaker().state()).isEqualTo(CircuitBreaker.State.CLOSED);
+        assertThat(endpoint("fraud-mlp").breaker().timesOpened()).isZero();
+        assertThat(metrics("fraud-mlp").inputFailures()).isEqualTo(4);
+        assertThat(metrics("fraud-mlp").failures()).isZero();
+    }
+
+    @Test
+    void rowsThatDoNotFitTheModelNeverOpenItsBreaker() throws Exception {
+        RequestScorer scorer = scorer(breakingAfter(2), null);
+        ModelInput bad = new ModelInput("fraud-mlp", "1", new float[] {1f}); // wrong width
+
+        for (int i = 0; i < 5; i++) {
+            InferenceResult result = score(scorer, request(bad, null, null));
+            assertThat(result.outcome).isEqualTo(Outcome.FAILED);
+            assertThat(result.errorClass).isEqualTo(InvalidModelInputException.class.getName());
+        }
+
+        assertThat(endpoint("fraud-mlp").breaker().state()).isEqualTo(CircuitBreaker.State.CLOSED);
+        assertThat(metrics("fraud-mlp").inputFailures()).isEqualTo(5);
+        assertThat(score(scorer, request(mlp(1), null, null)).scores[0])
+                .isCloseTo(MLP_SCORES[1], within(1e-5f));
+    }
+
+    @Test
+    void requestsWhoseDeadlinePassedBeforeTheModelCallAreDroppedAndCounted() throws Exception {
+        ScriptedModel model = fake("fraud-mlp", ScriptedModel.ECHO);
+        RequestScorer scorer = scorer(breakingAfter(1), null);
+        model.closeGate();
+        CompletableFuture<InferenceResult> first = scoreAsync(scorer, request(mlp(0), null, null));
+        model.awaitCallAtGate();
+        long now = clock.nanoTime();
+        CompletableFuture<InferenceResult> expiresQueued =
+                scoreAsync(scorer, request(mlp(1), null, null), now + SECOND);
+        CompletableFuture<InferenceResult> inTime =
+                scoreAsync(scorer, request(mlp(2), null, null), now + 10 * SECOND);
+        queued();
+        clock.advance(Duration.ofSeconds(2));
+        CompletableFuture<InferenceResult> expiredBeforeTheCall =
+                scoreAsync(scorer, request(mlp(3), null, null), now + SECOND);
+        queued();
+        model.openGate();
+
+        assertThat(first.get(30, TimeUnit.SECONDS).scores).containsExactly(MLP_ROWS[0][0]);
+        assertThat(inTime.get(30, TimeUnit.SECONDS).scores).containsExactly(MLP_ROWS[2][0]);
+        for (CompletableFuture<InferenceResult> late :
+                List.of(expiresQueued, expiredBeforeTheCall)) {
+            InferenceResult result = late.get(30, TimeUnit.SECONDS);
+            assertThat(result.outcome).isEqualTo(Outcome.FALLBACK);
+            assertThat(result.reason).isEqualTo("INFERENCE_TIMEOUT");
+            assertThat(steps(result)).containsExactly("fraud-mlp:1=TIMEOUT");
+        }
+        assertThat(model.seen()).containsExactly(MLP_ROWS[0], MLP_ROWS[2]);
+        assertThat(metrics("fraud-mlp").shedRows()).isEqualTo(2);
+        assertThat(metrics("fraud-mlp").timeouts()).isEqualTo(2);
+        assertThat(endpoint("fraud-mlp").breaker().state())
+                .as("a caller's timeout says nothing of the model")
+                .isEqualTo(CircuitBreaker.State.CLOSED);
+    }
+
+    @Test
+    void aRowWhoseModelTimeoutFiredIsNotScoredWhenItsTurnComes() throws Exception {
+        ScriptedModel model = fake("fraud-mlp", ScriptedModel.ECHO);
+        RequestScorer scorer =
+                scorer(
+                        settings(
+                                CacheConfig.off(),
+                                FailurePolicy.DEAD_LETTER,
+                                Duration.ofMillis(50),
+                                BreakerConfig.off()),
+                        null);
+        model.closeGate();
+        CompletableFuture<InferenceResult> first = scoreAsync(scorer, request(mlp(0), null, null));
+        model.awaitCallAtGate();
+
+        InferenceResult timedOut = score(scorer, request(mlp(1), null, null));
+        assertThat(steps(timedOut)).containsExactly("fraud-mlp:1=TIMEOUT");
+        InferenceService service = endpoint("fraud-mlp");
+        model.openGate();
+        first.get(30, TimeUnit.SECONDS);
+        residency.close(); // the worker finishes the queue, then stops
+        queued();
+
+        assertThat(model.seen()).containsExactly(MLP_ROWS[0]);
+        assertThat(service.shedRows()).isEqualTo(1);
+        assertThat(metrics("fraud-mlp").shedRows()).isEqualTo(1);
     }
 
     @Test
@@ -202,14 +326,25 @@ class RequestScorerTest {
         assertThat(steps(result)).containsExactly("fraud-mlp:99=UNAVAILABLE", "fraud-mlp:1=SCORED");
     }
 
+    /** Serves {@code model} v1 with a hand-written model running {@code script}. */
+    private ScriptedModel fake(String model, ScriptedModel.Script script) {
+        ScriptedModel fake = new ScriptedModel(model, "1", script);
+        fakes.put(model, fake);
+        return fake;
+    }
+
     private RequestScorer scorer(InferenceSettings settings, Cascade cascade) {
         Function<InferenceServices.Key, InferenceService> start =
                 key ->
                         new InferenceService(
-                                ModelLoader.load(
-                                        ModelRepository.at(ReferenceModels.root())
-                                                .resolve(key.model(), key.version()),
-                                        LoadOptions.defaults()),
+                                fakes.containsKey(key.model())
+                                        ? fakes.get(key.model())
+                                        : BatchModel.of(
+                                                ModelLoader.load(
+                                                        ModelRepository.at(ReferenceModels.root())
+                                                                .resolve(
+                                                                        key.model(), key.version()),
+                                                        LoadOptions.defaults())),
                                 batchingByModel.getOrDefault(key.model(), IMMEDIATE),
                                 settings.cache(),
                                 settings.breaker(),
@@ -224,11 +359,24 @@ class RequestScorerTest {
                         new UnregisteredMetricsGroup(),
                         clock,
                         Duration.ofSeconds(1));
-        return new RequestScorer(endpoints, cascade, settings, answers);
+        return new RequestScorer(endpoints, cascade, settings, answers, clock);
     }
 
     private InferenceService endpoint(String model) {
         return endpoints.endpoint(new ModelInput(model, "1", null)).service();
+    }
+
+    private InferenceMetrics metrics(String model) {
+        return endpoints.endpoint(new ModelInput(model, "1", null)).metrics();
+    }
+
+    /** Failures dead-lettered, timeouts to the default score, a breaker after {@code failures}. */
+    private static InferenceSettings breakingAfter(int failures) {
+        return settings(
+                CacheConfig.off(),
+                FailurePolicy.DEAD_LETTER,
+                Duration.ZERO,
+                new BreakerConfig(failures, Duration.ofSeconds(30)));
     }
 
     private static InferenceSettings settings(CacheConfig cache) {
@@ -263,9 +411,19 @@ class RequestScorerTest {
      * which is also where the models' answers come back.
      */
     private InferenceResult score(RequestScorer scorer, InferenceRequest request) throws Exception {
+        return scoreAsync(scorer, request).get(30, TimeUnit.SECONDS);
+    }
+
+    private CompletableFuture<InferenceResult> scoreAsync(
+            RequestScorer scorer, InferenceRequest request) {
+        return scoreAsync(scorer, request, InferenceService.NO_DEADLINE);
+    }
+
+    /** Starts scoring {@code request} on the answers thread, with a deadline on the test clock. */
+    private CompletableFuture<InferenceResult> scoreAsync(
+            RequestScorer scorer, InferenceRequest request, long deadlineNanos) {
         List<PathStep> path = Collections.synchronizedList(new ArrayList<>());
-        java.util.concurrent.CompletableFuture<InferenceResult> result =
-                new java.util.concurrent.CompletableFuture<>();
+        CompletableFuture<InferenceResult> result = new CompletableFuture<>();
         RequestScorer.Done done =
                 (scored, error) -> {
                     endedOn = Thread.currentThread().getName();
@@ -278,12 +436,17 @@ class RequestScorerTest {
         answers.execute(
                 () -> {
                     try {
-                        scorer.score(request, path, System.nanoTime(), done);
+                        scorer.score(request, path, System.nanoTime(), deadlineNanos, done);
                     } catch (InterruptedException | RuntimeException e) {
                         result.completeExceptionally(e);
                     }
                 });
-        return result.get(30, TimeUnit.SECONDS);
+        return result;
+    }
+
+    /** Waits until the answers thread has run what was handed to it so far. */
+    private void queued() throws Exception {
+        answers.submit(() -> {}).get(30, TimeUnit.SECONDS);
     }
 
     private static List<String> steps(InferenceResult result) {
@@ -292,6 +455,13 @@ class RequestScorerTest {
 
     private static ModelInput mlp(int row) {
         return new ModelInput("fraud-mlp", "1", MLP_ROWS[row]);
+    }
+
+    /** A fraud-mlp input the scripted model fails on. */
+    private static ModelInput nan() {
+        float[] row = MLP_ROWS[0].clone();
+        row[0] = Float.NaN;
+        return new ModelInput("fraud-mlp", "1", row);
     }
 
     private static ModelInput gru(int row) {
