@@ -11,8 +11,11 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -21,6 +24,8 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Scores each request of a {@link RequestBundle} with the TaskManager's shared {@link
@@ -37,6 +42,7 @@ import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
  */
 public class InferenceFunction extends RichAsyncFunction<RequestBundle, InferenceResult> {
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(InferenceFunction.class);
 
     private final ServingPlan plan;
     private final InferenceSettings settings;
@@ -51,13 +57,18 @@ public class InferenceFunction extends RichAsyncFunction<RequestBundle, Inferenc
     /** How often versions unused for {@code scorestream.model.idle-unload} are released. */
     private static final long IDLE_CHECK_NANOS = 10_000_000_000L;
 
+    /** How long {@link #open} waits for the plan's versions to load. */
+    private static final Duration PLAN_LOAD_WAIT = Duration.ofMinutes(2);
+
     /** How long the operator calls a running version before asking its residency again. */
     private static final Duration MAX_ENDPOINT_REUSE = Duration.ofSeconds(1);
 
     /** Where model answers are handled; see {@link #handleAnswersOn}. */
     private transient Executor answers;
 
+    /** The time of batching, idleness and deadlines; the system's unless a test set one. */
     private transient Clock clock;
+
     private transient ModelResidency residency;
     private transient long lastIdleCheckNanos;
     private transient ModelEndpoints endpoints;
@@ -98,10 +109,18 @@ public class InferenceFunction extends RichAsyncFunction<RequestBundle, Inferenc
         this.bundleTimeoutNanos = timeout.toNanos();
     }
 
+    /** Runs batching, idle unloading and deadlines on {@code testClock}. Call before open. */
+    InferenceFunction withClock(Clock testClock) {
+        this.clock = testClock;
+        return this;
+    }
+
     @Override
-    public void open(OpenContext openContext) {
+    public void open(OpenContext openContext) throws InterruptedException {
         var metricGroup = getRuntimeContext().getMetricGroup();
-        clock = Clock.system();
+        if (clock == null) {
+            clock = Clock.system();
+        }
         residency =
                 new ModelResidency(
                         settings.registry().maxResident(),
@@ -115,11 +134,7 @@ public class InferenceFunction extends RichAsyncFunction<RequestBundle, Inferenc
         endpoints =
                 new ModelEndpoints(
                         this::serviceFor, metricGroup, clock, endpointReuse(settings.registry()));
-        // Load the plan's versions now rather than on the first events; a version that fails here
-        // is retried later, and its events take the fallback chain meanwhile.
-        for (ModelTarget target : plan.targets().values()) {
-            endpoints.endpoint(new ModelInput(target.name(), target.version(), null));
-        }
+        loadPlanVersions();
         scorer =
                 new RequestScorer(
                         endpoints,
@@ -133,13 +148,48 @@ public class InferenceFunction extends RichAsyncFunction<RequestBundle, Inferenc
         inFlight = new ConcurrentHashMap<>();
     }
 
+    /**
+     * Loads the plan's versions now rather than on the first events, and waits for them (at most
+     * {@link #PLAN_LOAD_WAIT}), so that the task runs with its models loaded. The loads run on
+     * loader threads, side by side, holding no lock other subtasks need. A version that fails to
+     * load is retried later, its events taking the fallback chain meanwhile; one still loading
+     * after the wait is waited for by its requests.
+     */
+    private void loadPlanVersions() throws InterruptedException {
+        List<CompletableFuture<InferenceService>> loading = new ArrayList<>();
+        for (ModelTarget target : plan.targets().values()) {
+            ModelEndpoints.Endpoint endpoint = endpoints.endpoint(planned(target));
+            if (endpoint.loading() != null) {
+                loading.add(endpoint.loading());
+            }
+        }
+        try {
+            CompletableFuture.allOf(loading.toArray(new CompletableFuture<?>[0]))
+                    .get(PLAN_LOAD_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException failed) {
+            // Logged below, as the endpoints find the version unavailable.
+        } catch (TimeoutException slow) {
+            LOG.warn(
+                    "the models of {} are still loading after {}; their first events wait for them",
+                    plan.targets().values(),
+                    PLAN_LOAD_WAIT);
+        }
+        for (ModelTarget target : plan.targets().values()) {
+            endpoints.endpoint(planned(target));
+        }
+    }
+
+    private static ModelInput planned(ModelTarget target) {
+        return new ModelInput(target.name(), target.version(), null);
+    }
+
     /** Well inside the idle unload, so a version in use never looks idle. */
     private static Duration endpointReuse(RegistrySettings registry) {
         Duration half = registry.idleUnload().dividedBy(2);
         return half.compareTo(MAX_ENDPOINT_REUSE) < 0 ? half : MAX_ENDPOINT_REUSE;
     }
 
-    private InferenceService serviceFor(ModelInput version) {
+    private CompletableFuture<InferenceService> serviceFor(ModelInput version) {
         long now = clock.nanoTime();
         if (now - lastIdleCheckNanos > IDLE_CHECK_NANOS) {
             lastIdleCheckNanos = now;

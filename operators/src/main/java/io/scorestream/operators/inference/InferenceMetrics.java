@@ -27,6 +27,7 @@ final class InferenceMetrics {
     private final Counter failures;
     private final Counter inputFailures;
     private final Counter shedRows;
+    private final Counter loadWaits;
     private final Counter circuitOpen;
     private final Counter unavailable;
     private final Counter cacheHits;
@@ -56,6 +57,7 @@ final class InferenceMetrics {
         inputFailures = group.counter("inputFailures");
         shedRows = group.counter("shedRows");
         shedCounter = shedRows::inc;
+        loadWaits = group.counter("loadWaits");
         circuitOpen = group.counter("circuitOpenSkips");
         unavailable = group.counter("unavailable");
         cacheHits = group.counter("cacheHits");
@@ -118,6 +120,15 @@ final class InferenceMetrics {
         cacheHits.inc();
     }
 
+    /** A call that waits for its version to finish loading. */
+    void waitsForLoad() {
+        loadWaits.inc();
+    }
+
+    long loadWaits() {
+        return loadWaits.getCount();
+    }
+
     long failures() {
         return failures.getCount();
     }
@@ -134,11 +145,12 @@ final class InferenceMetrics {
         return timeouts.getCount();
     }
 
+    /** A call not made, for {@code why}: its breaker was open, or the version unavailable. */
     void skipped(StepOutcome why) {
-        if (why == StepOutcome.CIRCUIT_OPEN) {
-            circuitOpen.inc();
-        } else {
-            unavailable.inc();
+        switch (why) {
+            case CIRCUIT_OPEN -> circuitOpen.inc();
+            case TIMEOUT -> timeouts.inc();
+            default -> unavailable.inc();
         }
     }
 }

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -14,7 +15,9 @@ import java.util.function.Supplier;
  * One operator's hold on the inference services it uses, for operators that serve several model
  * versions (a rollout, a shadow model). Services are acquired lazily, at most {@code maxResident}
  * running in the JVM, and a version this operator has not used for {@code idleUnload} is released,
- * so it is unloaded once no other operator of the TaskManager uses it either.
+ * so it is unloaded once no other operator of the TaskManager uses it either. A service starts
+ * loading on a loader thread (see {@link InferenceServices}); a version whose load failed is let go
+ * and loaded again on its next use.
  *
  * <p>The operator calls {@link #releaseIdle()} from time to time (e.g. on a timer or every few
  * requests) and {@link #close()} when it closes. Thread-safe; idle time is read from the injected
@@ -62,18 +65,23 @@ public final class ModelResidency implements AutoCloseable {
     }
 
     /**
-     * The service for {@code key}, joined (or started) on first use; marks it used now. When the
-     * JVM is at its bound, this operator's own idle services are released first and the start is
-     * tried once more.
+     * The service for {@code key}, joined (or started loading) on first use; marks it used now.
+     * Returns at once: the future completes when the model is loaded. When the JVM is at its bound,
+     * this operator's own idle services are released first and the start is tried once more.
      *
      * @throws ModelCapacityException when the bound is still reached
      * @throws IllegalStateException after {@link #close()}
      */
-    public synchronized InferenceService serviceFor(InferenceServices.Key key) {
+    public synchronized CompletableFuture<InferenceService> serviceFor(InferenceServices.Key key) {
         if (closed) {
             throw new IllegalStateException("model residency is closed");
         }
         Held entry = held.get(key);
+        if (entry != null && entry.lease.service().isCompletedExceptionally()) {
+            held.remove(key); // its load failed: let go of it, and load again
+            entry.lease.close();
+            entry = null;
+        }
         if (entry == null) {
             entry = new Held(acquire(key));
             held.put(key, entry);

@@ -33,6 +33,10 @@ import java.util.function.Function;
  * unscored ({@link CallerTimedOutException}), and a call whose deadline passed before it was made
  * is not made; both are counted as shed rows and end as timeouts. The breaker counts model failures
  * and model timeouts, not input failures ({@link InputFailureException}) nor shed rows.
+ *
+ * <p>A call to a version that is still loading waits for the load without holding the calling
+ * thread: it goes on from the answers executor once the version is ready (or unavailable, if its
+ * load failed), within the model timeout if one is set.
  */
 final class RequestScorer {
 
@@ -227,6 +231,10 @@ final class RequestScorer {
                             new CallerTimedOutException(version.label())));
             return;
         }
+        if (endpoint.loading() != null) {
+            callOnceLoaded(version, endpoint, mayBlock, deadlineNanos, then, done);
+            return;
+        }
         InferenceService service = endpoint.service();
         if (service == null) {
             then.accept(skipped(version, metrics, StepOutcome.UNAVAILABLE, "could not be loaded"));
@@ -277,6 +285,56 @@ final class RequestScorer {
                         then.accept(outcome(version, metrics, breaker, cache, row, error));
                     } catch (RuntimeException bug) {
                         done.ended(null, bug);
+                    }
+                });
+    }
+
+    /**
+     * Makes the call once {@code endpoint}'s version has loaded (or failed to: the call finds it
+     * unavailable), from the answers executor; if the model timeout passes first, the call ends as
+     * a timeout.
+     */
+    private void callOnceLoaded(
+            ModelInput version,
+            ModelEndpoints.Endpoint endpoint,
+            boolean mayBlock,
+            long deadlineNanos,
+            Then then,
+            Done done) {
+        endpoint.metrics().waitsForLoad();
+        CompletableFuture<InferenceService> loaded = endpoint.loading();
+        if (modelTimeoutNanos != 0) {
+            loaded = loaded.copy().orTimeout(modelTimeoutNanos, TimeUnit.NANOSECONDS);
+        }
+        // The dependent only hands the call to the answers executor: it runs on the thread that
+        // ends the wait (the loader's, which other waiters share, or the model timeout's).
+        loaded.whenComplete(
+                (service, error) -> {
+                    Runnable goOn =
+                            () -> {
+                                try {
+                                    if (error != null && !endpoint.loading().isDone()) {
+                                        then.accept(
+                                                skipped(
+                                                        version,
+                                                        endpoint.metrics(),
+                                                        StepOutcome.TIMEOUT,
+                                                        "did not load within the model timeout"));
+                                    } else {
+                                        call(version, mayBlock, deadlineNanos, then, done);
+                                    }
+                                } catch (InterruptedException e) {
+                                    Thread.currentThread().interrupt();
+                                    done.ended(null, e);
+                                } catch (RuntimeException bug) {
+                                    done.ended(null, bug);
+                                }
+                            };
+                    try {
+                        answers.execute(goOn);
+                    } catch (RejectedExecutionException callerClosed) {
+                        // The operator is gone; its in-flight requests are replayed after a
+                        // restore.
                     }
                 });
     }

@@ -8,9 +8,11 @@ import io.scorestream.operators.deadletter.DeadLetterReason;
 import io.scorestream.operators.features.ModelTarget;
 import io.scorestream.operators.registry.RegistrySettings;
 import io.scorestream.operators.testing.ReferenceModels;
+import io.scorestream.operators.time.ManualClock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
@@ -75,7 +77,49 @@ class InferenceFunctionTest {
                         });
     }
 
+    @Test
+    void requestsOfABundleThatTimedOutAreDroppedBeforeTheModelAndTheJobGoesOn() throws Exception {
+        ManualClock clock = new ManualClock();
+        // Batches of four that wait ten minutes to fill: two bundles of two make one.
+        open(new BatchingConfig(4, Duration.ofMinutes(10), 64, 1), clock);
+        harness.processElement(bundle(0, 2), 1);
+        clock.advance(Duration.ofMillis(TIMEOUT_MILLIS + 1));
+        harness.setProcessingTime(TIMEOUT_MILLIS + 1);
+
+        harness.processElement(bundle(2, 4), 2);
+        harness.endInput();
+
+        Map<String, InferenceResult> byEvent = new HashMap<>();
+        harness.extractOutputValues().forEach(r -> byEvent.put(r.request.eventId, r));
+        assertThat(byEvent).hasSize(4);
+        for (int i = 0; i < 2; i++) {
+            assertThat(byEvent.get("e" + i).reason).isEqualTo("INFERENCE_TIMEOUT");
+        }
+        for (int i = 2; i < 4; i++) {
+            assertThat(byEvent.get("e" + i).outcome).isEqualTo(InferenceResult.Outcome.SCORED);
+            assertThat(byEvent.get("e" + i).scores[0]).isCloseTo(GRU_SCORES[i], within(1e-5f));
+            assertThat(byEvent.get("e" + i).batchSize)
+                    .as("the batch of four, less the two rows nobody waited for")
+                    .isEqualTo(2);
+        }
+        InferenceServices.Key key =
+                new InferenceServices.Key(
+                        ReferenceModels.root().toString(), GRU.name(), GRU.version(), "cpu");
+        try (InferenceServices.Lease running =
+                InferenceServices.acquire(
+                        key,
+                        () -> {
+                            throw new AssertionError("the operator's service is not running");
+                        })) {
+            assertThat(running.service().get(30, TimeUnit.SECONDS).shedRows()).isEqualTo(2);
+        }
+    }
+
     private void open(BatchingConfig batching) throws Exception {
+        open(batching, null);
+    }
+
+    private void open(BatchingConfig batching, ManualClock clock) throws Exception {
         InferenceSettings settings =
                 new InferenceSettings(
                         ReferenceModels.root().toString(),
@@ -93,7 +137,7 @@ class InferenceFunctionTest {
         harness =
                 new OneInputStreamOperatorTestHarness<>(
                         new InferenceOperatorFactory(
-                                new InferenceFunction(GRU, settings),
+                                new InferenceFunction(GRU, settings).withClock(clock),
                                 Duration.ofMillis(TIMEOUT_MILLIS),
                                 8),
                         TypeInformation.of(RequestBundle.class)

@@ -306,23 +306,26 @@ class InferenceServiceTest {
 
         InferenceServices.Lease first = InferenceServices.acquire(key, factory);
         InferenceServices.Lease second = InferenceServices.acquire(key, factory);
+        InferenceService service = second.service().get(30, TimeUnit.SECONDS);
 
         assertThat(loads).hasValue(1);
-        assertThat(second.service()).isSameAs(first.service());
+        assertThat(first.service().get(30, TimeUnit.SECONDS)).isSameAs(service);
         assertThat(InferenceServices.users(key)).isEqualTo(2);
 
         first.close();
         first.close(); // idempotent
         assertThat(InferenceServices.users(key)).isEqualTo(1);
         float[] row = new float[24];
-        assertThat(second.service().submit(row).get(30, TimeUnit.SECONDS).scores()).hasSize(1);
+        assertThat(service.submit(row).get(30, TimeUnit.SECONDS).scores()).hasSize(1);
 
         second.close();
         assertThat(InferenceServices.users(key)).isZero();
-        assertThatThrownBy(() -> second.service().submit(row))
+        assertThatThrownBy(() -> service.submit(row))
                 .isInstanceOf(RejectedExecutionException.class);
 
-        InferenceServices.acquire(key, factory).close();
+        try (InferenceServices.Lease third = InferenceServices.acquire(key, factory)) {
+            assertThat(third.service().get(30, TimeUnit.SECONDS)).isNotSameAs(service);
+        }
         assertThat(loads).as("a new user after the last one left loads again").hasValue(2);
     }
 }

@@ -10,6 +10,7 @@ import io.scorestream.operators.time.ManualClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -19,6 +20,9 @@ class ModelEndpointsTest {
 
     private static final ModelInput MLP = new ModelInput("fraud-mlp", "1", null);
     private static final ModelInput MISSING = new ModelInput("no-such-model", "1", null);
+    private static final ModelInput LOADING = new ModelInput("fraud-mlp", "2", null);
+
+    private final CompletableFuture<InferenceService> load = new CompletableFuture<>();
 
     private final ManualClock clock = new ManualClock();
     private final List<String> asked = new ArrayList<>();
@@ -36,7 +40,10 @@ class ModelEndpointsTest {
                         if (version.model.equals(MISSING.model)) {
                             throw new IllegalStateException("no such model");
                         }
-                        return mlp;
+                        if (version.version.equals(LOADING.version)) {
+                            return load;
+                        }
+                        return CompletableFuture.completedFuture(mlp);
                     },
                     new UnregisteredMetricsGroup(),
                     clock,
@@ -61,6 +68,33 @@ class ModelEndpointsTest {
         clock.advance(Duration.ofMillis(1));
         assertThat(endpoints.endpoint(MLP).service()).isSameAs(mlp);
         assertThat(asked).containsExactly("fraud-mlp:1", "fraud-mlp:1");
+    }
+
+    @Test
+    void aVersionStillLoadingIsHandedOutAsLoadingUntilItsLoadEnds() {
+        ModelEndpoints.Endpoint loading = endpoints.endpoint(LOADING);
+        assertThat(loading.service()).isNull();
+        assertThat(loading.loading()).isSameAs(load);
+        clock.advance(Duration.ofSeconds(5));
+        assertThat(endpoints.endpoint(LOADING)).isSameAs(loading);
+
+        load.complete(mlp);
+
+        assertThat(endpoints.endpoint(LOADING).service()).isSameAs(mlp);
+        assertThat(endpoints.endpoint(LOADING).loading()).isNull();
+        assertThat(asked).as("asked once, then told by the load").containsExactly("fraud-mlp:2");
+    }
+
+    @Test
+    void aVersionWhoseLoadFailedIsUnavailableUntilTheRetryPauseEnds() {
+        endpoints.endpoint(LOADING);
+        load.completeExceptionally(new IllegalStateException("corrupt"));
+
+        assertThat(endpoints.endpoint(LOADING).service()).isNull();
+        assertThat(endpoints.endpoint(LOADING).loading()).isNull();
+        clock.advance(Duration.ofSeconds(30));
+        endpoints.endpoint(LOADING);
+        assertThat(asked).containsExactly("fraud-mlp:2", "fraud-mlp:2");
     }
 
     @Test

@@ -56,6 +56,11 @@ class ModelResidencyTest {
         assertThat(InferenceServices.running()).isZero();
     }
 
+    /** The service of {@code version} as {@code residency} holds it, once loaded. */
+    private InferenceService serve(ModelResidency residency, String version) throws Exception {
+        return residency.serviceFor(key(version)).get(30, TimeUnit.SECONDS);
+    }
+
     private InferenceServices.Key key(String version) {
         return new InferenceServices.Key(repository, "fraud-mlp", version, "cpu");
     }
@@ -64,8 +69,8 @@ class ModelResidencyTest {
     void servicesStartLazilyOncePerKeyAndScore() throws Exception {
         try (ModelResidency residency = new ModelResidency(4, IDLE, clock, factory)) {
             assertThat(loads).hasValue(0);
-            InferenceService service = residency.serviceFor(key("a"));
-            assertThat(residency.serviceFor(key("a"))).isSameAs(service);
+            InferenceService service = serve(residency, "a");
+            assertThat(serve(residency, "a")).isSameAs(service);
             assertThat(loads).hasValue(1);
             assertThat(service.submit(ROW).get(30, TimeUnit.SECONDS).scores()).hasSize(1);
             assertThat(residency.held()).containsExactly(key("a"));
@@ -73,10 +78,10 @@ class ModelResidencyTest {
     }
 
     @Test
-    void startingBeyondTheBoundIsRefusedNamingTheSettingAndWhatIsResident() {
+    void startingBeyondTheBoundIsRefusedNamingTheSettingAndWhatIsResident() throws Exception {
         try (ModelResidency residency = new ModelResidency(2, IDLE, clock, factory)) {
-            residency.serviceFor(key("a"));
-            residency.serviceFor(key("b"));
+            serve(residency, "a");
+            serve(residency, "b");
 
             assertThatThrownBy(() -> residency.serviceFor(key("c")))
                     .isInstanceOf(ModelCapacityException.class)
@@ -92,14 +97,14 @@ class ModelResidencyTest {
     }
 
     @Test
-    void atTheBoundAnIdleServiceMakesRoomButABusyOneDoesNot() {
+    void atTheBoundAnIdleServiceMakesRoomButABusyOneDoesNot() throws Exception {
         try (ModelResidency residency = new ModelResidency(2, IDLE, clock, factory)) {
-            residency.serviceFor(key("a"));
-            residency.serviceFor(key("b"));
+            serve(residency, "a");
+            serve(residency, "b");
             clock.advance(IDLE.plusSeconds(1));
-            residency.serviceFor(key("a")); // in use again
+            serve(residency, "a"); // in use again
 
-            residency.serviceFor(key("c"));
+            serve(residency, "c");
 
             assertThat(residency.held()).containsExactlyInAnyOrder(key("a"), key("c"));
             assertThat(InferenceServices.users(key("b"))).isZero();
@@ -110,12 +115,12 @@ class ModelResidencyTest {
     }
 
     @Test
-    void joiningARunningServiceIsAllowedAtTheBound() {
+    void joiningARunningServiceIsAllowedAtTheBound() throws Exception {
         try (ModelResidency first = new ModelResidency(1, IDLE, clock, factory);
                 ModelResidency second = new ModelResidency(1, IDLE, clock, factory)) {
-            InferenceService service = first.serviceFor(key("a"));
+            InferenceService service = serve(first, "a");
 
-            assertThat(second.serviceFor(key("a"))).isSameAs(service);
+            assertThat(serve(second, "a")).isSameAs(service);
             assertThat(InferenceServices.users(key("a"))).isEqualTo(2);
             assertThat(loads).hasValue(1);
         }
@@ -124,9 +129,9 @@ class ModelResidencyTest {
     @Test
     void servicesUnusedLongerThanTheIdleTimeoutAreUnloaded() throws Exception {
         try (ModelResidency residency = new ModelResidency(4, IDLE, clock, factory)) {
-            InferenceService a = residency.serviceFor(key("a"));
+            InferenceService a = serve(residency, "a");
             clock.advance(Duration.ofMinutes(5));
-            residency.serviceFor(key("b"));
+            serve(residency, "b");
             clock.advance(Duration.ofMinutes(5));
             assertThat(residency.releaseIdle()).as("a idle for exactly 10 min: kept").isZero();
 
@@ -143,7 +148,7 @@ class ModelResidencyTest {
             assertThat(residency.releaseIdle()).isEqualTo(1);
             assertThat(InferenceServices.running()).isZero();
 
-            residency.serviceFor(key("a"));
+            serve(residency, "a");
             assertThat(loads).as("a used again loads again").hasValue(3);
         }
     }
@@ -152,9 +157,9 @@ class ModelResidencyTest {
     void anIdleReleaseKeepsAServiceOtherOperatorsStillUse() throws Exception {
         try (ModelResidency idle = new ModelResidency(4, IDLE, clock, factory);
                 ModelResidency busy = new ModelResidency(4, IDLE, clock, factory)) {
-            InferenceService service = idle.serviceFor(key("a"));
+            InferenceService service = serve(idle, "a");
             clock.advance(IDLE.plusMinutes(1));
-            busy.serviceFor(key("a"));
+            serve(busy, "a");
 
             assertThat(idle.releaseIdle()).isEqualTo(1);
             assertThat(busy.releaseIdle()).isZero();
@@ -165,10 +170,10 @@ class ModelResidencyTest {
     }
 
     @Test
-    void closeReleasesEverythingAndRefusesNewUse() {
+    void closeReleasesEverythingAndRefusesNewUse() throws Exception {
         ModelResidency residency = new ModelResidency(4, IDLE, clock, factory);
-        residency.serviceFor(key("a"));
-        residency.serviceFor(key("b"));
+        serve(residency, "a");
+        serve(residency, "b");
 
         residency.close();
 

@@ -17,16 +17,12 @@ import io.scorestream.schemas.InferenceEvent;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -52,19 +48,15 @@ class RequestScorerTest {
     private final Map<String, BatchingConfig> batchingByModel = new java.util.HashMap<>();
     private final Map<String, ScriptedModel> fakes = new java.util.HashMap<>();
     private static final long SECOND = 1_000_000_000L;
-    private ModelResidency residency;
-    private ModelEndpoints endpoints;
 
-    /** Stands in for the operator's mailbox thread, where answers are handled. */
-    private final ExecutorService answers =
-            Executors.newSingleThreadExecutor(runnable -> new Thread(runnable, "answers"));
+    /** The operator instance under test; its mailbox thread is named "answers". */
+    private ScoringOperator operator;
 
     @AfterEach
     void close() {
-        if (residency != null) {
-            residency.close();
+        if (operator != null) {
+            operator.close();
         }
-        answers.shutdownNow();
     }
 
     @Test
@@ -75,7 +67,7 @@ class RequestScorerTest {
                         null);
 
         InferenceResult first = score(scorer, request(mlp(0), null, null));
-        assertThat(endedOn)
+        assertThat(operator.endedOn)
                 .as("a model's answer is handled on the answers thread, not the model's worker")
                 .isEqualTo("answers");
         InferenceResult repeat = score(scorer, request(mlp(0), null, null));
@@ -95,7 +87,7 @@ class RequestScorerTest {
         RequestScorer always =
                 scorer(settings(CacheConfig.off()), new Cascade("fraud-mlp", "intent-gru", 0f, 1f));
         InferenceResult escalated = score(always, request(mlp(1), gru(1), null));
-        assertThat(endedOn).isEqualTo("answers");
+        assertThat(operator.endedOn).isEqualTo("answers");
 
         assertThat(escalated.modelName).isEqualTo("intent-gru");
         assertThat(escalated.scores[0]).isCloseTo(GRU_SCORES[1], within(1e-5f));
@@ -104,12 +96,9 @@ class RequestScorerTest {
                 .containsExactly("fraud-mlp:1=ESCALATED", "intent-gru:1=SCORED");
 
         RequestScorer never =
-                new RequestScorer(
-                        endpoints,
-                        new Cascade("fraud-mlp", "intent-gru", 2f, 3f),
+                operator.scorer(
                         settings(CacheConfig.off()),
-                        answers,
-                        clock);
+                        new Cascade("fraud-mlp", "intent-gru", 2f, 3f));
         InferenceResult confident = score(never, request(mlp(1), gru(1), null));
         assertThat(confident.modelName).isEqualTo("fraud-mlp");
         assertThat(confident.scores[0]).isCloseTo(MLP_SCORES[1], within(1e-5f));
@@ -134,16 +123,13 @@ class RequestScorerTest {
         assertThat(deadLetter.reason).isEqualTo("INFERENCE_FAILED");
 
         RequestScorer lenient =
-                new RequestScorer(
-                        endpoints,
-                        null,
+                operator.scorer(
                         settings(
                                 CacheConfig.off(),
                                 FailurePolicy.FALLBACK,
                                 Duration.ZERO,
                                 BreakerConfig.off()),
-                        answers,
-                        clock);
+                        null);
         InferenceResult defaulted = score(lenient, request(bad, null, null));
         assertThat(defaulted.outcome).isEqualTo(InferenceResult.Outcome.FALLBACK);
         assertThat(defaulted.scores).containsExactly(0.25f);
@@ -161,6 +147,8 @@ class RequestScorerTest {
                                 Duration.ofMillis(50),
                                 BreakerConfig.off()),
                         null);
+        operator.load("intent-gru", "1");
+        operator.load("fraud-mlp", "1");
 
         InferenceResult result = score(scorer, request(gru(0), null, mlp(3)));
 
@@ -296,6 +284,7 @@ class RequestScorerTest {
                                 Duration.ofMillis(50),
                                 BreakerConfig.off()),
                         null);
+        operator.load("fraud-mlp", "1");
         model.closeGate();
         CompletableFuture<InferenceResult> first = scoreAsync(scorer, request(mlp(0), null, null));
         model.awaitCallAtGate();
@@ -305,7 +294,7 @@ class RequestScorerTest {
         InferenceService service = endpoint("fraud-mlp");
         model.openGate();
         first.get(30, TimeUnit.SECONDS);
-        residency.close(); // the worker finishes the queue, then stops
+        operator.residency.close(); // the worker finishes the queue, then stops
         queued();
 
         assertThat(model.seen()).containsExactly(MLP_ROWS[0]);
@@ -349,25 +338,16 @@ class RequestScorerTest {
                                 settings.cache(),
                                 settings.breaker(),
                                 clock);
-        residency = new ModelResidency(8, Duration.ofHours(1), clock, start);
-        endpoints =
-                new ModelEndpoints(
-                        version ->
-                                residency.serviceFor(
-                                        new InferenceServices.Key(
-                                                repository, version.model, version.version, "cpu")),
-                        new UnregisteredMetricsGroup(),
-                        clock,
-                        Duration.ofSeconds(1));
-        return new RequestScorer(endpoints, cascade, settings, answers, clock);
+        operator = new ScoringOperator("answers", repository, clock, start);
+        return operator.scorer(settings, cascade);
     }
 
     private InferenceService endpoint(String model) {
-        return endpoints.endpoint(new ModelInput(model, "1", null)).service();
+        return operator.endpoint(model, "1").service();
     }
 
     private InferenceMetrics metrics(String model) {
-        return endpoints.endpoint(new ModelInput(model, "1", null)).metrics();
+        return operator.endpoint(model, "1").metrics();
     }
 
     /** Failures dead-lettered, timeouts to the default score, a breaker after {@code failures}. */
@@ -403,9 +383,6 @@ class RequestScorerTest {
                 RegistrySettings.DEFAULTS);
     }
 
-    /** The thread the latest {@link #score} ended on. */
-    private volatile String endedOn;
-
     /**
      * Scores {@code request} from the answers thread, as the operator does from its mailbox thread,
      * which is also where the models' answers come back.
@@ -416,37 +393,17 @@ class RequestScorerTest {
 
     private CompletableFuture<InferenceResult> scoreAsync(
             RequestScorer scorer, InferenceRequest request) {
-        return scoreAsync(scorer, request, InferenceService.NO_DEADLINE);
+        return operator.score(scorer, request, InferenceService.NO_DEADLINE);
     }
 
-    /** Starts scoring {@code request} on the answers thread, with a deadline on the test clock. */
     private CompletableFuture<InferenceResult> scoreAsync(
             RequestScorer scorer, InferenceRequest request, long deadlineNanos) {
-        List<PathStep> path = Collections.synchronizedList(new ArrayList<>());
-        CompletableFuture<InferenceResult> result = new CompletableFuture<>();
-        RequestScorer.Done done =
-                (scored, error) -> {
-                    endedOn = Thread.currentThread().getName();
-                    if (error != null) {
-                        result.completeExceptionally(error);
-                    } else {
-                        result.complete(scored);
-                    }
-                };
-        answers.execute(
-                () -> {
-                    try {
-                        scorer.score(request, path, System.nanoTime(), deadlineNanos, done);
-                    } catch (InterruptedException | RuntimeException e) {
-                        result.completeExceptionally(e);
-                    }
-                });
-        return result;
+        return operator.score(scorer, request, deadlineNanos);
     }
 
     /** Waits until the answers thread has run what was handed to it so far. */
     private void queued() throws Exception {
-        answers.submit(() -> {}).get(30, TimeUnit.SECONDS);
+        operator.drained();
     }
 
     private static List<String> steps(InferenceResult result) {

@@ -55,7 +55,7 @@ final class ScriptedModel implements BatchModel {
     private final Semaphore waiting = new Semaphore(0);
     private volatile Script script;
     private volatile CountDownLatch gate = new CountDownLatch(0);
-    private volatile boolean closed;
+    private final CountDownLatch closed = new CountDownLatch(1);
 
     /** A model with the manifest of reference version {@code model:version}. */
     ScriptedModel(String model, String version, Script script) {
@@ -92,8 +92,11 @@ final class ScriptedModel implements BatchModel {
         }
     }
 
-    boolean isClosed() {
-        return closed;
+    /** Waits (30 s at most) until the model is closed. */
+    void awaitClosed() throws InterruptedException {
+        if (!closed.await(30, TimeUnit.SECONDS)) {
+            throw new AssertionError("the model was not closed in 30 s");
+        }
     }
 
     @Override
@@ -131,6 +134,6 @@ final class ScriptedModel implements BatchModel {
 
     @Override
     public void close() {
-        closed = true;
+        closed.countDown();
     }
 }
