@@ -13,6 +13,7 @@ import io.scorestream.operators.inference.InferenceRequest;
 import io.scorestream.operators.inference.InferenceResult;
 import io.scorestream.operators.inference.RequestBundle;
 import io.scorestream.operators.inference.RequestBundler;
+import io.scorestream.operators.inference.ServiceWarmer;
 import io.scorestream.operators.ingest.EventDecoder;
 import io.scorestream.operators.ingest.EventSpec;
 import io.scorestream.operators.ingest.InferenceEventTypeInfo;
@@ -21,6 +22,7 @@ import io.scorestream.operators.rollout.RolloutGuards;
 import io.scorestream.operators.rollout.RolloutState;
 import io.scorestream.operators.routing.RoutableVersions;
 import io.scorestream.operators.routing.ServingPlan;
+import io.scorestream.operators.routing.VersionWarmer;
 import io.scorestream.schemas.DeadLetter;
 import io.scorestream.schemas.InferenceEvent;
 import io.scorestream.schemas.ModelRollout;
@@ -72,6 +74,14 @@ public final class ScoringPipeline {
     public interface InferenceStage {
         DataStream<InferenceResult> apply(
                 DataStream<InferenceRequest> requests, ServingPlan plan, ScoringSettings settings);
+
+        /**
+         * What loads the versions of a rollout before it comes in force, where this stage will look
+         * for them; none by default (a version loads when its first event needs it).
+         */
+        default VersionWarmer warmer(ScoringSettings settings) {
+            return VersionWarmer.none();
+        }
     }
 
     /**
@@ -81,23 +91,35 @@ public final class ScoringPipeline {
      * thread (see {@link InferenceOperatorFactory}).
      */
     public static InferenceStage microBatchedAsync() {
-        return (requests, plan, settings) -> {
-            AsyncSettings async = settings.async();
-            DataStream<RequestBundle> bundles =
-                    requests.transform(
-                                    "Bundle requests",
-                                    TypeInformation.of(RequestBundle.class),
-                                    new RequestBundler(async.bundleSize(), async.bundleDelay()))
-                            .uid(Uids.BUNDLER);
-            return bundles.transform(
-                            "Inference",
-                            TypeInformation.of(InferenceResult.class),
-                            new InferenceOperatorFactory(
-                                    new InferenceFunction(plan, settings.inference()),
-                                    async.timeout(),
-                                    async.bundleCapacity()))
-                    .name("Inference " + String.join(", ", plan.targets().keySet()))
-                    .uid(Uids.INFERENCE);
+        return new InferenceStage() {
+            @Override
+            public DataStream<InferenceResult> apply(
+                    DataStream<InferenceRequest> requests,
+                    ServingPlan plan,
+                    ScoringSettings settings) {
+                AsyncSettings async = settings.async();
+                DataStream<RequestBundle> bundles =
+                        requests.transform(
+                                        "Bundle requests",
+                                        TypeInformation.of(RequestBundle.class),
+                                        new RequestBundler(async.bundleSize(), async.bundleDelay()))
+                                .uid(Uids.BUNDLER);
+                return bundles.transform(
+                                "Inference",
+                                TypeInformation.of(InferenceResult.class),
+                                new InferenceOperatorFactory(
+                                        new InferenceFunction(plan, settings.inference()),
+                                        async.timeout(),
+                                        async.bundleCapacity()))
+                        .name("Inference " + String.join(", ", plan.targets().keySet()))
+                        .uid(Uids.INFERENCE);
+            }
+
+            /** The TaskManager's shared services, as the inference operator asks for them. */
+            @Override
+            public VersionWarmer warmer(ScoringSettings settings) {
+                return new ServiceWarmer(settings.inference());
+            }
         };
     }
 
@@ -173,7 +195,8 @@ public final class ScoringPipeline {
                         .uid(Uids.DECODER);
 
         // The routing step and the rollback guard each get a copy: both refuse a rollout the
-        // job cannot serve, so the guard watches the rollout that really serves.
+        // job cannot serve, so the guard watches the rollout that really serves. The routing
+        // step's also loads a rollout's versions before it comes in force.
         RoutableVersions routable =
                 new RoutableVersions(
                         plan,
@@ -191,7 +214,7 @@ public final class ScoringPipeline {
                                 new SessionFeaturizer(
                                         eventSpec,
                                         settings.session().historyLength(),
-                                        routable,
+                                        routable.warmingWith(inference.warmer(settings)),
                                         settings.session().ttl()))
                         .name("Session featurizer")
                         .uid(Uids.FEATURIZER);

@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * checkpoint or savepoint holds the rollout in force and a restore serves the same versions. A
  * session's version is sticky for the whole rollout ({@link StickyAssignment}). A rollout naming a
  * version that cannot be admitted (missing, corrupt, reading other events) is refused, counted and
- * logged; the rollout in force keeps serving.
+ * logged; the rollout in force keeps serving. An admitted rollout's versions are loaded in the
+ * TaskManager before it comes in force, when {@code versions} has a warmer.
  *
  * <p>Sessions expire after {@code sessionTtl} without events (state TTL, cleaned up by RocksDB
  * compaction and incrementally on the heap backend), so state does not grow with every session ever
@@ -87,6 +88,7 @@ public class SessionFeaturizer
         session = getRuntimeContext().getState(stateDescriptor(sessionTtl));
         var metrics = getRuntimeContext().getMetricGroup();
         rolloutUpdates = new RolloutUpdates(metrics, "Session featurizer", versions);
+        versions.open(getRuntimeContext());
     }
 
     @Override

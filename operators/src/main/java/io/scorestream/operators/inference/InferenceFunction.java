@@ -195,12 +195,13 @@ public class InferenceFunction extends RichAsyncFunction<RequestBundle, Inferenc
             lastIdleCheckNanos = now;
             residency.releaseIdle();
         }
-        return residency.serviceFor(
-                new InferenceServices.Key(
-                        settings.modelRepository(),
-                        version.model,
-                        version.version,
-                        settings.device()));
+        return residency.serviceFor(serviceKey(settings, version));
+    }
+
+    /** The key of {@code version}'s service in this TaskManager, for {@code settings}. */
+    static InferenceServices.Key serviceKey(InferenceSettings settings, ModelInput version) {
+        return new InferenceServices.Key(
+                settings.modelRepository(), version.model, version.version, settings.device());
     }
 
     @Override

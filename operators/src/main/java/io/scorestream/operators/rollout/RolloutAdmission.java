@@ -16,6 +16,12 @@ public interface RolloutAdmission extends Serializable {
     /** Why the versions {@code rollout} names cannot serve, or empty when they can. */
     Optional<String> refusal(ModelRollout rollout);
 
+    /**
+     * Gets the versions of an admitted {@code rollout} ready, just before it comes in force (e.g.
+     * loads them, so that traffic finds them loaded). Nothing by default.
+     */
+    default void prepare(ModelRollout rollout) throws InterruptedException {}
+
     /** Admits every rollout: for a guard that watches predictions of no model repository. */
     static RolloutAdmission everything() {
         return rollout -> Optional.empty();

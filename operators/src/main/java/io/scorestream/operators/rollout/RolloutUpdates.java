@@ -42,7 +42,7 @@ public final class RolloutUpdates {
 
     /**
      * Makes {@code record} the rollout in force for its model when {@link ControlRecords#judge}
-     * applies it.
+     * applies it, once the admission {@linkplain RolloutAdmission#prepare prepared} its versions.
      *
      * @return the verdict, applied or not
      */
@@ -56,6 +56,7 @@ public final class RolloutUpdates {
                         : ControlRecords.judge(inForce, record);
         switch (verdict.outcome()) {
             case APPLIED -> {
+                admission.prepare(record);
                 state.put(record.getModel(), record);
                 applied.inc();
                 LOG.info("{}: rollout in force for {}", operator, ControlRecords.describe(record));

@@ -12,9 +12,19 @@ import io.scorestream.operators.rollout.RolloutAdmission;
 import io.scorestream.schemas.ModelRollout;
 import java.io.Serializable;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.flink.api.common.functions.RuntimeContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The model versions the routing step may send events to, with the input layout of each: the
@@ -24,15 +34,24 @@ import java.util.Optional;
  * events: a corrupt or incompatible candidate never gets traffic, and the versions in force keep
  * serving. As a {@link RolloutAdmission} it judges whole rollouts the same way, for the featurizer
  * and for the rollback guard alike.
+ *
+ * <p>With a {@link VersionWarmer} ({@link #warmingWith}, the routing step's copy), it also loads
+ * the versions of an admitted rollout that get traffic before the rollout comes in force, waiting
+ * for them at most {@link #WARM_WAIT}: the first events routed to a new version find it loaded.
  */
 public final class RoutableVersions implements RolloutAdmission, Serializable {
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(RoutableVersions.class);
+
+    /** How long a rollout waits for its versions to load before it comes in force anyway. */
+    static final Duration WARM_WAIT = Duration.ofMinutes(1);
 
     private final ServingPlan plan;
     private final String repository;
     private final String cacheDir;
     private final EventSpec eventSpec;
     private final int historyLength;
+    private final VersionWarmer warmer;
 
     private transient ModelCatalog catalog;
     private transient Map<String, ModelTarget> resolved;
@@ -50,11 +69,32 @@ public final class RoutableVersions implements RolloutAdmission, Serializable {
             Path cacheDir,
             EventSpec eventSpec,
             int historyLength) {
+        this(plan, repository, cacheDir.toString(), eventSpec, historyLength, VersionWarmer.none());
+    }
+
+    private RoutableVersions(
+            ServingPlan plan,
+            String repository,
+            String cacheDir,
+            EventSpec eventSpec,
+            int historyLength,
+            VersionWarmer warmer) {
         this.plan = plan;
         this.repository = repository;
-        this.cacheDir = cacheDir.toString();
+        this.cacheDir = cacheDir;
         this.eventSpec = eventSpec;
         this.historyLength = historyLength;
+        this.warmer = warmer;
+    }
+
+    /** These versions, loading those of each admitted rollout with {@code warmer}. */
+    public RoutableVersions warmingWith(VersionWarmer warmer) {
+        return new RoutableVersions(plan, repository, cacheDir, eventSpec, historyLength, warmer);
+    }
+
+    /** Binds the warmer to the task it runs in; from the routing function's {@code open}. */
+    public void open(RuntimeContext context) {
+        warmer.open(context);
     }
 
     public ServingPlan plan() {
@@ -109,6 +149,44 @@ public final class RoutableVersions implements RolloutAdmission, Serializable {
             return Optional.empty();
         } catch (ModelException | IllegalArgumentException e) {
             return Optional.of(e.getMessage());
+        }
+    }
+
+    /**
+     * Loads the versions of {@code rollout} that get traffic (its stable version, and its candidate
+     * when its percent is above 0) and waits for them, at most {@link #WARM_WAIT}. A version that
+     * does not load in time, or fails to, is logged: the rollout comes in force anyway, and its
+     * events wait for the load or take the fallback chain.
+     */
+    @Override
+    public void prepare(ModelRollout rollout) throws InterruptedException {
+        List<String> versions = new ArrayList<>(2);
+        versions.add(rollout.getStableVersion());
+        if (rollout.getCandidateVersion() != null && rollout.getCandidatePercent() > 0) {
+            versions.add(rollout.getCandidateVersion());
+        }
+        CompletableFuture<?>[] loads = new CompletableFuture<?>[versions.size()];
+        for (int i = 0; i < loads.length; i++) {
+            loads[i] = warmer.warm(rollout.getModel(), versions.get(i));
+        }
+        try {
+            CompletableFuture.allOf(loads).get(WARM_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException failed) {
+            LOG.warn(
+                    "could not load {} {} before rollout {}; its events load it again or take the"
+                            + " fallback chain",
+                    rollout.getModel(),
+                    versions,
+                    rollout.getRolloutId(),
+                    failed.getCause());
+        } catch (TimeoutException slow) {
+            LOG.warn(
+                    "{} {} still loading after {}: rollout {} comes in force, its events wait for"
+                            + " the load",
+                    rollout.getModel(),
+                    versions,
+                    WARM_WAIT,
+                    rollout.getRolloutId());
         }
     }
 
