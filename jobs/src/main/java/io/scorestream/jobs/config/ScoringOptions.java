@@ -366,9 +366,11 @@ public final class ScoringOptions {
                     .intType()
                     .defaultValue(10)
                     .withDescription(
-                            "Consecutive failures or model timeouts of a model version (per TaskManager)"
-                                    + " that open its circuit breaker: its events skip it and take the"
-                                    + " fallback chain at once. 0: no breaker.");
+                            "Consecutive model failures or model timeouts of a model version (per"
+                                    + " TaskManager) that open its circuit breaker: its events skip it and"
+                                    + " take the fallback chain at once. Input failures (a row that fails"
+                                    + " alone while its batch scores, or does not fit the model) do not"
+                                    + " count. 0: no breaker.");
 
     public static final ConfigOption<Duration> BREAKER_COOL_DOWN =
             key("scorestream.breaker.cool-down")
