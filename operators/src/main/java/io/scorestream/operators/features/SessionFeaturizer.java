@@ -92,6 +92,12 @@ public class SessionFeaturizer
     }
 
     @Override
+    public void close() throws Exception {
+        versions.close();
+        super.close();
+    }
+
+    @Override
     public void processBroadcastElement(
             ModelRollout rollout, Context ctx, Collector<InferenceRequest> out) throws Exception {
         rolloutUpdates.apply(rollout, ctx.getBroadcastState(RolloutState.DESCRIPTOR));

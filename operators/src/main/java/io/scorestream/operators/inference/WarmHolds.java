@@ -11,21 +11,29 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * The JVM-wide holds on pre-warmed services: a warmed version is held for the idle-unload time from
- * its last warming, then released like any version no operator calls. It stays loaded as long as an
- * operator holds it too. One hold per service, however many routing subtasks warm it.
+ * One warmer's holds on the services it pre-warmed: a warmed version is held for the idle-unload
+ * time from its last warming, then released like any version no operator calls, and every hold is
+ * released when the warmer closes (its task ends, or fails over). A version stays loaded as long as
+ * an inference operator holds it too. Thread-safe.
  */
-final class WarmHolds {
+final class WarmHolds implements AutoCloseable {
 
-    /** A hold, and when it ends on the clock it was taken with. */
-    private record Hold(InferenceServices.Lease lease, Clock clock, long endsNanos) {}
-
-    private static final Map<InferenceServices.Key, Hold> HOLDS = new HashMap<>();
+    /** A hold, and when it ends. */
+    private record Hold(InferenceServices.Lease lease, long endsNanos) {}
 
     /** Releases holds as they end; its thread ends a minute after the last hold did. */
     private static final ScheduledThreadPoolExecutor RELEASER = releaser();
 
-    private WarmHolds() {}
+    private final Clock clock;
+    private final Map<InferenceServices.Key, Hold> holds = new HashMap<>();
+    private boolean closed;
+
+    /**
+     * @param clock the time holds end by
+     */
+    WarmHolds(Clock clock) {
+        this.clock = clock;
+    }
 
     private static ScheduledThreadPoolExecutor releaser() {
         ScheduledThreadPoolExecutor releaser =
@@ -38,7 +46,6 @@ final class WarmHolds {
                         });
         releaser.setKeepAliveTime(1, TimeUnit.MINUTES);
         releaser.allowCoreThreadTimeOut(true);
-        releaser.setRemoveOnCancelPolicy(true);
         return releaser;
     }
 
@@ -48,27 +55,28 @@ final class WarmHolds {
      *
      * @return the service, once loaded
      * @throws ModelCapacityException when starting it would pass {@code maxResident}
+     * @throws IllegalStateException after {@link #close()}
      */
-    static CompletableFuture<InferenceService> hold(
+    synchronized CompletableFuture<InferenceService> hold(
             InferenceServices.Key key,
             Supplier<InferenceService> factory,
             int maxResident,
-            Duration holdFor,
-            Clock clock) {
-        InferenceServices.Lease lease;
-        synchronized (HOLDS) {
-            Hold held = HOLDS.remove(key);
-            if (held != null && !held.lease().service().isCompletedExceptionally()) {
-                lease = held.lease();
-            } else {
-                if (held != null) {
-                    held.lease().close(); // its load failed: warm it again
-                }
-                lease = InferenceServices.acquire(key, factory, maxResident);
-            }
-            HOLDS.put(key, new Hold(lease, clock, clock.nanoTime() + holdFor.toNanos()));
+            Duration holdFor) {
+        if (closed) {
+            throw new IllegalStateException("the warm holds are closed");
         }
-        RELEASER.schedule(WarmHolds::releaseEnded, holdFor.toNanos(), TimeUnit.NANOSECONDS);
+        Hold held = holds.remove(key);
+        InferenceServices.Lease lease;
+        if (held != null && !held.lease().service().isCompletedExceptionally()) {
+            lease = held.lease();
+        } else {
+            if (held != null) {
+                held.lease().close(); // its load failed: warm it again
+            }
+            lease = InferenceServices.acquire(key, factory, maxResident);
+        }
+        holds.put(key, new Hold(lease, clock.nanoTime() + holdFor.toNanos()));
+        RELEASER.schedule(this::releaseEnded, holdFor.toNanos(), TimeUnit.NANOSECONDS);
         return lease.service();
     }
 
@@ -77,25 +85,25 @@ final class WarmHolds {
      *
      * @return how many
      */
-    static int releaseEnded() {
+    synchronized int releaseEnded() {
         int released = 0;
-        synchronized (HOLDS) {
-            for (Iterator<Hold> it = HOLDS.values().iterator(); it.hasNext(); ) {
-                Hold hold = it.next();
-                if (hold.clock().nanoTime() - hold.endsNanos() >= 0) {
-                    it.remove();
-                    hold.lease().close();
-                    released++;
-                }
+        long now = clock.nanoTime();
+        for (Iterator<Hold> it = holds.values().iterator(); it.hasNext(); ) {
+            Hold hold = it.next();
+            if (now - hold.endsNanos() >= 0) {
+                it.remove();
+                hold.lease().close();
+                released++;
             }
         }
         return released;
     }
 
-    /** Whether {@code key} is held warm now. */
-    static boolean holds(InferenceServices.Key key) {
-        synchronized (HOLDS) {
-            return HOLDS.containsKey(key);
-        }
+    /** Releases every hold. */
+    @Override
+    public synchronized void close() {
+        closed = true;
+        holds.values().forEach(hold -> hold.lease().close());
+        holds.clear();
     }
 }

@@ -22,6 +22,9 @@ public interface VersionWarmer extends Serializable {
      */
     CompletableFuture<?> warm(String model, String version);
 
+    /** Lets go of what it loaded; from {@code close}. */
+    default void close() {}
+
     /** A warmer that does nothing: versions load when their first event needs them. */
     static VersionWarmer none() {
         return (model, version) -> CompletableFuture.completedFuture(null);

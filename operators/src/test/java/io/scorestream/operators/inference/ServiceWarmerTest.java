@@ -73,8 +73,7 @@ class ServiceWarmerTest {
 
     @AfterEach
     void releaseTheHolds() {
-        clock.advance(IDLE_UNLOAD.multipliedBy(10));
-        WarmHolds.releaseEnded();
+        warmer.close();
         assertThat(InferenceServices.resident()).doesNotContainKey(V2);
     }
 
@@ -82,7 +81,6 @@ class ServiceWarmerTest {
     void aRolloutsCandidateIsLoadedBeforeItComesInForceAndServedWithoutAnotherLoad()
             throws Exception {
         int startsBefore = InferenceServices.starts(V2);
-        List<InferenceRequest> requests;
         try (var featurizer = featurizer()) {
             featurizer.processBroadcastElement(rollout("r-50", "2", 50), 0);
 
@@ -92,26 +90,30 @@ class ServiceWarmerTest {
             for (int s = 0; s < 40; s++) {
                 featurizer.processElement(event("session-" + s), 0);
             }
-            requests =
+            List<InferenceRequest> requests =
                     featurizer.extractOutputValues().stream()
                             .filter(request -> request.primary.version.equals("2"))
                             .toList();
+            assertThat(requests).isNotEmpty();
+
+            List<InferenceResult> results = score(requests);
+
+            assertThat(results)
+                    .hasSize(requests.size())
+                    .allSatisfy(
+                            result -> {
+                                assertThat(result.outcome)
+                                        .isEqualTo(InferenceResult.Outcome.SCORED);
+                                assertThat(result.modelVersion).isEqualTo("2");
+                            });
+            assertThat(InferenceServices.starts(V2) - startsBefore)
+                    .as("the operator found the warmed version loaded")
+                    .isEqualTo(1);
+            assertThat(InferenceServices.resident()).as("held warm still").containsKey(V2);
         }
-        assertThat(requests).isNotEmpty();
-
-        List<InferenceResult> results = score(requests);
-
-        assertThat(results)
-                .hasSize(requests.size())
-                .allSatisfy(
-                        result -> {
-                            assertThat(result.outcome).isEqualTo(InferenceResult.Outcome.SCORED);
-                            assertThat(result.modelVersion).isEqualTo("2");
-                        });
-        assertThat(InferenceServices.starts(V2) - startsBefore)
-                .as("the operator found the warmed version loaded")
-                .isEqualTo(1);
-        assertThat(InferenceServices.resident()).as("held warm still").containsKey(V2);
+        assertThat(InferenceServices.resident())
+                .as("released when the routing step closed")
+                .doesNotContainKey(V2);
     }
 
     @Test
@@ -129,11 +131,11 @@ class ServiceWarmerTest {
         warmer.warm("fraud-mlp", "2").get(30, TimeUnit.SECONDS); // warmed again: held longer
 
         clock.advance(IDLE_UNLOAD.minusSeconds(1));
-        assertThat(WarmHolds.releaseEnded()).isZero();
+        assertThat(warmer.releaseEnded()).isZero();
         assertThat(InferenceServices.loaded(V2)).isTrue();
 
         clock.advance(Duration.ofSeconds(1));
-        assertThat(WarmHolds.releaseEnded()).isEqualTo(1);
+        assertThat(warmer.releaseEnded()).isEqualTo(1);
         assertThat(InferenceServices.resident()).doesNotContainKey(V2);
     }
 
@@ -151,7 +153,7 @@ class ServiceWarmerTest {
             assertThat(operator.serviceFor(V2).get(30, TimeUnit.SECONDS)).isSameAs(warmed);
 
             clock.advance(IDLE_UNLOAD);
-            assertThat(WarmHolds.releaseEnded()).isEqualTo(1);
+            assertThat(warmer.releaseEnded()).isEqualTo(1);
 
             assertThat(InferenceServices.users(V2)).isEqualTo(1);
             assertThat(warmed.submit(new float[24]).get(30, TimeUnit.SECONDS).scores()).hasSize(1);
