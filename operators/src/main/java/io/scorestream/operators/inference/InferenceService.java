@@ -1,14 +1,10 @@
 package io.scorestream.operators.inference;
 
-import io.scorestream.model.InvalidModelInputException;
 import io.scorestream.model.ModelManifest;
 import io.scorestream.model.ScoringModel;
-import io.scorestream.operators.inference.MicroBatcher.Queued;
 import io.scorestream.operators.time.Clock;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -22,16 +18,11 @@ import org.slf4j.LoggerFactory;
  * worker threads, each with its own predictor, take ready batches from a bounded {@link
  * MicroBatcher} and run them.
  *
- * <p>A batch that fails is split in halves and retried, so one bad row fails alone and its
- * neighbours are still scored. A row that fails while others of its batch scored, or whose input
- * does not fit the model, is an input failure ({@link InputFailureException}, {@link
- * InvalidModelInputException}); when no row of the batch scored, the model failed. Workers never
- * die of a model error.
- *
  * <p>A row may carry a deadline: when its caller has timed out by the time a worker takes it (the
  * model timeout, or the async operator's timeout of its bundle), it is dropped before the model
- * call, completed with a {@link CallerTimedOutException} and counted: under overload the model's
- * time goes to rows someone still waits for.
+ * call and counted: under overload the model's time goes to rows someone still waits for. A batch
+ * that fails is bisected, so one bad row fails alone (an input failure) and its neighbours are
+ * still scored; see {@link BatchWorker}.
  *
  * <p>Workers only run batches: each caller names the executor its answers are completed on (the
  * inference operator's mailbox thread), and a worker hands each such executor the rows of its batch
@@ -45,26 +36,11 @@ public final class InferenceService implements AutoCloseable {
 
     private static final Runnable NOTHING = () -> {};
 
-    private record Pending(
-            float[] row,
-            CompletableFuture<ScoredRow> result,
-            Executor answers,
-            long deadlineNanos,
-            Runnable onShed) {
-
-        /** Whether nobody waits for this row any more at {@code nowNanos}. */
-        boolean abandonedAt(long nowNanos) {
-            return result.isDone()
-                    || (deadlineNanos != NO_DEADLINE && nowNanos - deadlineNanos >= 0);
-        }
-    }
-
     /** Completes answers on the worker thread, for callers that do little with them. */
     private static final Executor ON_WORKER = Runnable::run;
 
     private final BatchModel model;
-    private final Clock clock;
-    private final MicroBatcher<Pending> batcher;
+    private final MicroBatcher<PendingRow> batcher;
     private final ResultCache cache;
     private final CircuitBreaker breaker;
     private final List<Thread> workers = new ArrayList<>();
@@ -91,7 +67,6 @@ public final class InferenceService implements AutoCloseable {
             BreakerConfig breakerConfig,
             Clock clock) {
         this.model = model;
-        this.clock = clock;
         this.batcher = new MicroBatcher<>(config, clock);
         this.cache =
                 cacheConfig.caches(model.manifest().name())
@@ -100,11 +75,13 @@ public final class InferenceService implements AutoCloseable {
         this.breaker = new CircuitBreaker(breakerConfig, clock);
         ModelManifest manifest = model.manifest();
         warnIfOversubscribed(config.workerThreads(), model);
+        String label = manifest.name() + ":" + manifest.version();
         for (int i = 0; i < config.workerThreads(); i++) {
-            BatchModel.Session session = model.newSession();
+            BatchWorker batches =
+                    new BatchWorker(label, batcher, model.newSession(), clock, shedRows);
             Thread worker =
                     new Thread(
-                            () -> runWorker(session),
+                            batches,
                             "inference-" + manifest.name() + "-" + manifest.version() + "-" + i);
             worker.setDaemon(true);
             workers.add(worker);
@@ -189,8 +166,8 @@ public final class InferenceService implements AutoCloseable {
     public CompletableFuture<ScoredRow> submit(
             float[] row, Executor answers, long deadlineNanos, Runnable onShed)
             throws InterruptedException {
-        Pending pending =
-                new Pending(row, new CompletableFuture<>(), answers, deadlineNanos, onShed);
+        PendingRow pending =
+                new PendingRow(row, new CompletableFuture<>(), answers, deadlineNanos, onShed);
         while (!batcher.offer(pending, 1, TimeUnit.SECONDS)) {
             LOG.debug("inference queue of {} full, waiting", model.manifest().name());
         }
@@ -217,189 +194,9 @@ public final class InferenceService implements AutoCloseable {
      */
     public CompletableFuture<ScoredRow> trySubmit(
             float[] row, Executor answers, long deadlineNanos, Runnable onShed) {
-        Pending pending =
-                new Pending(row, new CompletableFuture<>(), answers, deadlineNanos, onShed);
+        PendingRow pending =
+                new PendingRow(row, new CompletableFuture<>(), answers, deadlineNanos, onShed);
         return batcher.offer(pending) ? pending.result() : null;
-    }
-
-    private void runWorker(BatchModel.Session session) {
-        try (session) {
-            while (true) {
-                List<Queued<Pending>> batch = batcher.take();
-                if (batch.isEmpty()) {
-                    return;
-                }
-                List<Queued<Pending>> awaited = shedAbandoned(batch);
-                if (!awaited.isEmpty()) {
-                    score(session, awaited);
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            LOG.error("inference worker of {} stopped", model.manifest().name(), e);
-        }
-    }
-
-    /**
-     * Drops the rows of {@code batch} nobody waits for any more, completing them as timed out for a
-     * caller that still looks; returns the others.
-     */
-    private List<Queued<Pending>> shedAbandoned(List<Queued<Pending>> batch) {
-        long now = clock.nanoTime();
-        List<Queued<Pending>> awaited = null;
-        List<Queued<Pending>> abandoned = null;
-        for (int i = 0; i < batch.size(); i++) {
-            Queued<Pending> queued = batch.get(i);
-            if (queued.item().abandonedAt(now)) {
-                if (abandoned == null) {
-                    abandoned = new ArrayList<>();
-                    awaited = new ArrayList<>(batch.subList(0, i));
-                }
-                abandoned.add(queued);
-            } else if (awaited != null) {
-                awaited.add(queued);
-            }
-        }
-        if (abandoned == null) {
-            return batch; // the usual case: no copy
-        }
-        shedRows.addAndGet(abandoned.size());
-        String label = model.manifest().name() + ":" + model.manifest().version();
-        answer(
-                abandoned,
-                (queued, index) -> {
-                    Pending pending = queued.item();
-                    pending.result().completeExceptionally(new CallerTimedOutException(label));
-                    pending.onShed().run();
-                });
-        return awaited;
-    }
-
-    private void score(BatchModel.Session session, List<Queued<Pending>> batch) {
-        RuntimeException error = scoreOrFail(session, batch);
-        if (error != null) {
-            Isolation isolation = new Isolation(session);
-            isolation.bisect(batch, error);
-            isolation.failIsolatedRows();
-        }
-    }
-
-    /**
-     * Scores {@code batch} and answers its rows; returns the model's error instead if it failed.
-     */
-    private RuntimeException scoreOrFail(BatchModel.Session session, List<Queued<Pending>> batch) {
-        float[][] rows = new float[batch.size()][];
-        for (int i = 0; i < rows.length; i++) {
-            rows[i] = batch.get(i).item().row();
-        }
-        long started = clock.nanoTime();
-        float[][] outputs;
-        try {
-            outputs = session.predict(rows);
-        } catch (RuntimeException e) {
-            return e;
-        }
-        long computeNanos = clock.nanoTime() - started;
-        answer(
-                batch,
-                (queued, index) ->
-                        queued.item()
-                                .result()
-                                .complete(
-                                        new ScoredRow(
-                                                outputs[index],
-                                                started - queued.enqueuedNanos(),
-                                                computeNanos,
-                                                rows.length)));
-        return null;
-    }
-
-    /**
-     * A failed batch, split in halves and retried until the rows that fail are alone. Whether the
-     * model or the rows are at fault is known only at the end: if no row of the batch scored, the
-     * model failed, and each row fails with the model's error; if some did, each row that failed
-     * alone is an input failure.
-     */
-    private final class Isolation {
-        private final BatchModel.Session session;
-        private final List<Queued<Pending>> failed = new ArrayList<>();
-        private final List<RuntimeException> errors = new ArrayList<>();
-        private boolean anyScored;
-
-        Isolation(BatchModel.Session session) {
-            this.session = session;
-        }
-
-        void bisect(List<Queued<Pending>> batch, RuntimeException error) {
-            if (batch.size() == 1) {
-                failed.add(batch.get(0));
-                errors.add(error);
-                return;
-            }
-            int middle = batch.size() / 2;
-            retry(batch.subList(0, middle));
-            retry(batch.subList(middle, batch.size()));
-        }
-
-        private void retry(List<Queued<Pending>> half) {
-            RuntimeException error = scoreOrFail(session, half);
-            if (error == null) {
-                anyScored = true;
-            } else {
-                bisect(half, error);
-            }
-        }
-
-        void failIsolatedRows() {
-            answer(
-                    failed,
-                    (queued, index) -> {
-                        RuntimeException error = errors.get(index);
-                        queued.item()
-                                .result()
-                                .completeExceptionally(
-                                        anyScored && !InputFailureException.isInputFailure(error)
-                                                ? new InputFailureException(error)
-                                                : error);
-                    });
-        }
-    }
-
-    /** Completes one row of a batch, by its index there. */
-    @FunctionalInterface
-    private interface Completion {
-        void complete(Queued<Pending> queued, int index);
-    }
-
-    /**
-     * Runs {@code completion} for each row of {@code batch}, one task per executor its rows name.
-     */
-    private void answer(List<Queued<Pending>> batch, Completion completion) {
-        Map<Executor, List<Integer>> rowsByExecutor = new IdentityHashMap<>(2);
-        for (int i = 0; i < batch.size(); i++) {
-            rowsByExecutor
-                    .computeIfAbsent(batch.get(i).item().answers(), executor -> new ArrayList<>())
-                    .add(i);
-        }
-        rowsByExecutor.forEach(
-                (executor, indexes) -> {
-                    try {
-                        executor.execute(
-                                () -> {
-                                    for (int index : indexes) {
-                                        completion.complete(batch.get(index), index);
-                                    }
-                                });
-                    } catch (RejectedExecutionException callerClosed) {
-                        // The operator that asked is gone; its in-flight requests are replayed from
-                        // the last checkpoint.
-                        LOG.debug(
-                                "{} answers of {} dropped: their caller has closed",
-                                indexes.size(),
-                                model.manifest().name());
-                    }
-                });
     }
 
     /** Stops accepting rows, lets workers finish what is queued, and closes the model. */

@@ -5,11 +5,9 @@ import io.scorestream.operators.routing.Cascade;
 import io.scorestream.operators.time.Clock;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 /**
@@ -40,24 +38,6 @@ import java.util.function.Function;
  */
 final class RequestScorer {
 
-    /** One model call's result: scores when {@link StepOutcome#answered()}, else why not. */
-    private record Call(
-            ModelInput version,
-            StepOutcome outcome,
-            float[] scores,
-            ScoredRow row,
-            Throwable error) {
-
-        static Call answered(
-                ModelInput version, StepOutcome outcome, float[] scores, ScoredRow row) {
-            return new Call(version, outcome, scores, row, null);
-        }
-
-        static Call noAnswer(ModelInput version, StepOutcome outcome, Throwable error) {
-            return new Call(version, outcome, null, null, error);
-        }
-    }
-
     /** Where a request's result goes, exactly once; an error means a bug in this class. */
     @FunctionalInterface
     interface Done {
@@ -67,7 +47,7 @@ final class RequestScorer {
     /** What to do with a call's outcome. */
     @FunctionalInterface
     private interface Then {
-        void accept(Call call);
+        void accept(ModelCall call);
     }
 
     private final ModelEndpoints endpoints;
@@ -129,7 +109,7 @@ final class RequestScorer {
 
     private void escalateIfUncertain(
             InferenceRequest request,
-            Call small,
+            ModelCall small,
             List<PathStep> path,
             long startedNanos,
             long deadlineNanos,
@@ -152,12 +132,12 @@ final class RequestScorer {
                                 ? scored(request, large, startedNanos)
                                 // The small model's score stands, flagged: the large one had none.
                                 : scored(request, small, startedNanos)
-                                        .standingInBecause(reasonOf(large).name()));
+                                        .standingInBecause(large.reason().name()));
     }
 
     private void fallBack(
             InferenceRequest request,
-            Call routed,
+            ModelCall routed,
             List<PathStep> path,
             long startedNanos,
             long deadlineNanos,
@@ -174,7 +154,7 @@ final class RequestScorer {
                 fallback ->
                         fallback.outcome().answered()
                                 ? scored(request, fallback, startedNanos)
-                                        .standingInBecause(reasonOf(routed).name())
+                                        .standingInBecause(routed.reason().name())
                                 : noScore(request, routed, startedNanos));
     }
 
@@ -191,7 +171,7 @@ final class RequestScorer {
             long deadlineNanos,
             List<PathStep> path,
             Done done,
-            Function<Call, InferenceResult> resultOf) {
+            Function<ModelCall, InferenceResult> resultOf) {
         callWithoutBlocking(
                 version,
                 deadlineNanos,
@@ -225,7 +205,7 @@ final class RequestScorer {
         if (deadlineNanos != InferenceService.NO_DEADLINE && now - deadlineNanos >= 0) {
             metrics.shedBeforeCall();
             then.accept(
-                    Call.noAnswer(
+                    ModelCall.noAnswer(
                             version,
                             StepOutcome.TIMEOUT,
                             new CallerTimedOutException(version.label())));
@@ -237,7 +217,9 @@ final class RequestScorer {
         }
         InferenceService service = endpoint.service();
         if (service == null) {
-            then.accept(skipped(version, metrics, StepOutcome.UNAVAILABLE, "could not be loaded"));
+            then.accept(
+                    ModelCall.skipped(
+                            version, metrics, StepOutcome.UNAVAILABLE, "could not be loaded"));
             return;
         }
         ResultCache cache = service.cache();
@@ -245,14 +227,15 @@ final class RequestScorer {
             float[] cached = cache.get(version.row);
             if (cached != null) {
                 metrics.cacheHit();
-                then.accept(Call.answered(version, StepOutcome.CACHED, cached, null));
+                then.accept(ModelCall.answered(version, StepOutcome.CACHED, cached, null));
                 return;
             }
         }
         CircuitBreaker breaker = service.breaker();
         if (!breaker.allowsCall()) {
             then.accept(
-                    skipped(version, metrics, StepOutcome.CIRCUIT_OPEN, "circuit breaker is open"));
+                    ModelCall.skipped(
+                            version, metrics, StepOutcome.CIRCUIT_OPEN, "circuit breaker is open"));
             return;
         }
         long callDeadline =
@@ -268,11 +251,15 @@ final class RequestScorer {
                             : service.trySubmit(
                                     version.row, answers, callDeadline, metrics.shedCounter());
         } catch (RejectedExecutionException closed) {
-            then.accept(skipped(version, metrics, StepOutcome.UNAVAILABLE, "is shutting down"));
+            then.accept(
+                    ModelCall.skipped(
+                            version, metrics, StepOutcome.UNAVAILABLE, "is shutting down"));
             return;
         }
         if (answer == null) {
-            then.accept(skipped(version, metrics, StepOutcome.UNAVAILABLE, "has a full queue"));
+            then.accept(
+                    ModelCall.skipped(
+                            version, metrics, StepOutcome.UNAVAILABLE, "has a full queue"));
             return;
         }
         metrics.requested();
@@ -282,7 +269,7 @@ final class RequestScorer {
         answer.whenComplete(
                 (row, error) -> {
                     try {
-                        then.accept(outcome(version, metrics, breaker, cache, row, error));
+                        then.accept(ModelCall.ended(version, metrics, breaker, cache, row, error));
                     } catch (RuntimeException bug) {
                         done.ended(null, bug);
                     }
@@ -315,7 +302,7 @@ final class RequestScorer {
                                 try {
                                     if (error != null && !endpoint.loading().isDone()) {
                                         then.accept(
-                                                skipped(
+                                                ModelCall.skipped(
                                                         version,
                                                         endpoint.metrics(),
                                                         StepOutcome.TIMEOUT,
@@ -339,60 +326,15 @@ final class RequestScorer {
                 });
     }
 
-    private static Call outcome(
-            ModelInput version,
-            InferenceMetrics metrics,
-            CircuitBreaker breaker,
-            ResultCache cache,
-            ScoredRow row,
-            Throwable error) {
-        if (error == null) {
-            metrics.scored(row);
-            breaker.recordSuccess();
-            if (cache != null) {
-                cache.put(version.row, row.scores());
-            }
-            return Call.answered(version, StepOutcome.SCORED, row.scores(), row);
-        }
-        Throwable cause = unwrap(error);
-        if (cause instanceof CallerTimedOutException) {
-            // Dropped before the model saw it: says nothing of the model, so the breaker hears
-            // nothing (a timeout of its caller's bundle is no model timeout).
-            metrics.timedOut();
-            return Call.noAnswer(version, StepOutcome.TIMEOUT, cause);
-        }
-        if (cause instanceof TimeoutException) {
-            breaker.recordFailure();
-            metrics.timedOut();
-            return Call.noAnswer(version, StepOutcome.TIMEOUT, cause);
-        }
-        if (InputFailureException.isInputFailure(cause)) {
-            metrics.inputFailed();
-            return Call.noAnswer(
-                    version, StepOutcome.FAILED, InputFailureException.reported(cause));
-        }
-        breaker.recordFailure();
-        metrics.failed();
-        return Call.noAnswer(version, StepOutcome.FAILED, cause);
-    }
-
-    private static Call skipped(
-            ModelInput version, InferenceMetrics metrics, StepOutcome why, String what) {
-        metrics.skipped(why);
-        return Call.noAnswer(
-                version,
-                why,
-                new ModelUnavailableException("model " + version.label() + " " + what));
-    }
-
-    private static InferenceResult scored(InferenceRequest request, Call call, long startedNanos) {
+    private static InferenceResult scored(
+            InferenceRequest request, ModelCall call, long startedNanos) {
         return InferenceResult.scored(
                 request, call.version(), call.scores(), call.row(), micros(startedNanos));
     }
 
     /** No model answered: the default score or a dead letter, by the routed model's outcome. */
-    private InferenceResult noScore(InferenceRequest request, Call routed, long startedNanos) {
-        DeadLetterReason reason = reasonOf(routed);
+    private InferenceResult noScore(InferenceRequest request, ModelCall routed, long startedNanos) {
+        DeadLetterReason reason = routed.reason();
         boolean useDefault =
                 routed.outcome() == StepOutcome.FAILED
                         ? settings.failurePolicy() == FailurePolicy.FALLBACK
@@ -404,24 +346,7 @@ final class RequestScorer {
                         request, reason.name(), routed.error(), micros(startedNanos));
     }
 
-    private static DeadLetterReason reasonOf(Call call) {
-        return switch (call.outcome()) {
-            case TIMEOUT -> DeadLetterReason.INFERENCE_TIMEOUT;
-            case FAILED -> DeadLetterReason.INFERENCE_FAILED;
-            case CIRCUIT_OPEN -> DeadLetterReason.CIRCUIT_OPEN;
-            case UNAVAILABLE -> DeadLetterReason.MODEL_UNAVAILABLE;
-            case SCORED, CACHED, ESCALATED ->
-                    throw new IllegalArgumentException("the call answered: " + call.outcome());
-        };
-    }
-
     private static long micros(long startedNanos) {
         return (System.nanoTime() - startedNanos) / 1_000;
-    }
-
-    private static Throwable unwrap(Throwable error) {
-        return error instanceof CompletionException && error.getCause() != null
-                ? error.getCause()
-                : error;
     }
 }

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.within;
 import io.scorestream.model.FeatureLayout;
 import io.scorestream.operators.deadletter.DeadLetterReason;
 import io.scorestream.operators.features.ModelTarget;
-import io.scorestream.operators.registry.RegistrySettings;
 import io.scorestream.operators.testing.ReferenceModels;
 import io.scorestream.operators.time.ManualClock;
 import java.time.Duration;
@@ -121,19 +120,7 @@ class InferenceFunctionTest {
 
     private void open(BatchingConfig batching, ManualClock clock) throws Exception {
         InferenceSettings settings =
-                new InferenceSettings(
-                        ReferenceModels.root().toString(),
-                        "cpu",
-                        1,
-                        1,
-                        batching,
-                        TimeoutPolicy.FALLBACK,
-                        FailurePolicy.DEAD_LETTER,
-                        0.25f,
-                        Duration.ZERO,
-                        CacheConfig.off(),
-                        BreakerConfig.off(),
-                        RegistrySettings.DEFAULTS);
+                TestSettings.settings(ReferenceModels.root().toString(), batching);
         harness =
                 new OneInputStreamOperatorTestHarness<>(
                         new InferenceOperatorFactory(

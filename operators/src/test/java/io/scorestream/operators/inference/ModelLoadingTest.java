@@ -4,12 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.scorestream.model.ModelLoadException;
 import io.scorestream.operators.inference.InferenceResult.Outcome;
-import io.scorestream.operators.registry.RegistrySettings;
 import io.scorestream.operators.testing.ReferenceModels;
 import io.scorestream.operators.time.ManualClock;
-import io.scorestream.schemas.InferenceEvent;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
@@ -146,19 +143,13 @@ class ModelLoadingTest {
     }
 
     private static InferenceSettings settings(Duration modelTimeout) {
-        return new InferenceSettings(
+        return TestSettings.settings(
                 "unused",
-                "cpu",
-                1,
-                1,
                 IMMEDIATE,
-                TimeoutPolicy.FALLBACK,
-                FailurePolicy.DEAD_LETTER,
-                0.25f,
-                modelTimeout,
                 CacheConfig.off(),
-                BreakerConfig.off(),
-                RegistrySettings.DEFAULTS);
+                FailurePolicy.DEAD_LETTER,
+                modelTimeout,
+                BreakerConfig.off());
     }
 
     private static ModelInput input(String version, int row) {
@@ -166,17 +157,7 @@ class ModelLoadingTest {
     }
 
     private static InferenceRequest request(ModelInput primary, ModelInput fallback) {
-        InferenceEvent event =
-                InferenceEvent.newBuilder()
-                        .setEventId("e-1")
-                        .setSessionId("s-1")
-                        .setEventType("click")
-                        .setEventTime(Instant.ofEpochMilli(1_000))
-                        .setFeatures(List.of(1f, 2f))
-                        .build();
-        InferenceRequest request = InferenceRequest.of(event, primary, 1, 0);
-        request.fallback = fallback;
-        return request;
+        return ScoringOperator.request(primary, null, fallback);
     }
 
     private static List<String> steps(InferenceResult result) {

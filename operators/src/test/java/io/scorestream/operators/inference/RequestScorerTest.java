@@ -9,13 +9,10 @@ import io.scorestream.model.ModelExecutionException;
 import io.scorestream.model.ModelLoader;
 import io.scorestream.model.ModelRepository;
 import io.scorestream.operators.inference.InferenceResult.Outcome;
-import io.scorestream.operators.registry.RegistrySettings;
 import io.scorestream.operators.routing.Cascade;
 import io.scorestream.operators.testing.ReferenceModels;
 import io.scorestream.operators.time.ManualClock;
-import io.scorestream.schemas.InferenceEvent;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -368,19 +365,7 @@ class RequestScorerTest {
             FailurePolicy failures,
             Duration modelTimeout,
             BreakerConfig breaker) {
-        return new InferenceSettings(
-                "unused",
-                "cpu",
-                1,
-                1,
-                IMMEDIATE,
-                TimeoutPolicy.FALLBACK,
-                failures,
-                0.25f,
-                modelTimeout,
-                cache,
-                breaker,
-                RegistrySettings.DEFAULTS);
+        return TestSettings.settings("unused", IMMEDIATE, cache, failures, modelTimeout, breaker);
     }
 
     /**
@@ -427,17 +412,6 @@ class RequestScorerTest {
 
     private static InferenceRequest request(
             ModelInput primary, ModelInput escalation, ModelInput fallback) {
-        InferenceEvent event =
-                InferenceEvent.newBuilder()
-                        .setEventId("e-1")
-                        .setSessionId("s-1")
-                        .setEventType("click")
-                        .setEventTime(Instant.ofEpochMilli(1_000))
-                        .setFeatures(List.of(1f, 2f))
-                        .build();
-        InferenceRequest request = InferenceRequest.of(event, primary, 1, 0);
-        request.escalation = escalation;
-        request.fallback = fallback;
-        return request;
+        return ScoringOperator.request(primary, escalation, fallback);
     }
 }

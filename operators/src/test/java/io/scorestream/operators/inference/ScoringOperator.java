@@ -2,7 +2,9 @@ package io.scorestream.operators.inference;
 
 import io.scorestream.operators.routing.Cascade;
 import io.scorestream.operators.time.Clock;
+import io.scorestream.schemas.InferenceEvent;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -102,6 +104,23 @@ final class ScoringOperator implements AutoCloseable {
                     }
                 });
         return result;
+    }
+
+    /** A request of one event, for the models given (null: none). */
+    static InferenceRequest request(
+            ModelInput primary, ModelInput escalation, ModelInput fallback) {
+        InferenceEvent event =
+                InferenceEvent.newBuilder()
+                        .setEventId("e-1")
+                        .setSessionId("s-1")
+                        .setEventType("click")
+                        .setEventTime(Instant.ofEpochMilli(1_000))
+                        .setFeatures(List.of(1f, 2f))
+                        .build();
+        InferenceRequest request = InferenceRequest.of(event, primary, 1, 0);
+        request.escalation = escalation;
+        request.fallback = fallback;
+        return request;
     }
 
     /** Waits (10 s at most) until the mailbox thread has run what was handed to it so far. */

@@ -39,25 +39,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ServiceWarmerTest {
 
-    private static final Duration IDLE_UNLOAD = Duration.ofMinutes(10);
+    private static final Duration IDLE_UNLOAD = RegistrySettings.DEFAULTS.idleUnload();
     private static final ModelManifest MLP_V1 =
             ModelRepository.at(ReferenceModels.root()).resolve("fraud-mlp", "1").manifest();
     private static final EventSpec SPEC = EventSpec.of(MLP_V1.featureSpec());
     private static final InferenceSettings SETTINGS =
-            new InferenceSettings(
-                    ReferenceModels.root().toString(),
-                    "cpu",
-                    1,
-                    1,
-                    new BatchingConfig(8, Duration.ZERO, 64, 1),
-                    TimeoutPolicy.FALLBACK,
-                    FailurePolicy.DEAD_LETTER,
-                    0.25f,
-                    Duration.ZERO,
-                    CacheConfig.off(),
-                    BreakerConfig.off(),
-                    new RegistrySettings(
-                            "", 4, IDLE_UNLOAD, RegistrySettings.DEFAULTS.deviceFallback()));
+            TestSettings.settings(
+                    ReferenceModels.root().toString(), new BatchingConfig(8, Duration.ZERO, 64, 1));
     private static final InferenceServices.Key V2 =
             new InferenceServices.Key(ReferenceModels.root().toString(), "fraud-mlp", "2", "cpu");
 
