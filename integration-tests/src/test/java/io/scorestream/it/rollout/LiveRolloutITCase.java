@@ -42,6 +42,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -126,10 +127,16 @@ class LiveRolloutITCase {
         publish(conf, phases.get(3), published);
         List<Prediction> predictions =
                 awaitPredictions(KAFKA.clients(), conf, TestJobs.events(sessions).size());
+        long candidateRows = inferenceCount(job, "version.2.rowsScored");
+        long candidateLoadWaits = inferenceCount(job, "version.2.loadWaits");
         job.cancel().get();
 
         assertOnePredictionPerEvent(predictions, TestJobs.events(sessions));
         routing.know(canary).know(ramp).know(rollback).assertRoutedByTheirRollout(predictions);
+        assertThat(candidateRows).isPositive();
+        assertThat(candidateLoadWaits)
+                .as("the canary's candidate was loaded before the canary came in force")
+                .isZero();
         Map<String, List<Prediction>> byPhaseRollout = byRollout(predictions);
         assertThat(byPhaseRollout.get(null))
                 .as("before any rollout")
@@ -167,6 +174,26 @@ class LiveRolloutITCase {
         assertThat(versionsBySession(byPhaseRollout.get(rollback.getRolloutId())).values())
                 .as("after the rollback")
                 .allSatisfy(versions -> assertThat(versions).containsExactly("1"));
+    }
+
+    /** A counter of the inference operator's model versions, summed over its subtasks. */
+    private static long inferenceCount(JobClient job, String suffix) {
+        String jobId = job.getJobID().toString();
+        long sum = 0;
+        for (var group : REPORTER.getMetricsByGroup().entrySet()) {
+            if (!jobId.equals(group.getKey().getAllVariables().get("<job_id>"))) {
+                continue;
+            }
+            for (var metric : group.getValue().entrySet()) {
+                String identifier = group.getKey().getMetricIdentifier(metric.getKey());
+                if (identifier.contains(".model." + MODEL + ".")
+                        && identifier.endsWith(suffix)
+                        && metric.getValue() instanceof Counter counter) {
+                    sum += counter.getCount();
+                }
+            }
+        }
+        return sum;
     }
 
     @Test
