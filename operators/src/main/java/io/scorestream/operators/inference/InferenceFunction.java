@@ -134,7 +134,8 @@ public class InferenceFunction extends RichAsyncFunction<RequestBundle, Inferenc
                         settings.modelRepository(),
                         version.model,
                         version.version,
-                        settings.device()));
+                        settings.device(),
+                        settings.registry().engine()));
     }
 
     @Override

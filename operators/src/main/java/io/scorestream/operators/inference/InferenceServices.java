@@ -1,14 +1,15 @@
 package io.scorestream.operators.inference;
 
+import io.scorestream.model.EngineChoice;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * The JVM-wide set of running inference services: one per model version and device, shared by every
- * slot and subtask of a TaskManager, reference-counted, closed with its last user. This is where
- * one model copy per TaskManager comes from.
+ * The JVM-wide set of running inference services: one per model version, device and engine, shared
+ * by every slot and subtask of a TaskManager, reference-counted, closed with its last user. This is
+ * where one model copy per TaskManager comes from.
  *
  * <p>A caller may bound how many services run at once ({@code scorestream.model.max-resident}):
  * joining a running service is always allowed, starting one beyond the bound is refused with a
@@ -17,8 +18,18 @@ import java.util.function.Supplier;
  */
 public final class InferenceServices {
 
-    /** What makes two services the same. */
-    public record Key(String repository, String model, String version, String device) {}
+    /**
+     * What makes two services the same: the version, where it runs, and which of its artifacts
+     * (TorchScript, ONNX) is loaded.
+     */
+    public record Key(
+            String repository, String model, String version, String device, EngineChoice engine) {
+
+        /** The key of a version's primary artifact. */
+        public Key(String repository, String model, String version, String device) {
+            this(repository, model, version, device, EngineChoice.PRIMARY);
+        }
+    }
 
     private static final class Entry {
         final InferenceService service;
