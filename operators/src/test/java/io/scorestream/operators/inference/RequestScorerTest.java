@@ -34,8 +34,8 @@ class RequestScorerTest {
 
     private static final float[][] MLP_ROWS = ReferenceModels.goldenInputs("fraud-mlp", "1");
     private static final float[] MLP_SCORES = ReferenceModels.goldenScores("fraud-mlp", "1");
-    private static final float[][] GRU_ROWS = ReferenceModels.goldenInputs("intent-gru", "1");
-    private static final float[] GRU_SCORES = ReferenceModels.goldenScores("intent-gru", "1");
+    private static final float[][] GRU_ROWS = ReferenceModels.goldenInputs("fraud-gru", "1");
+    private static final float[] GRU_SCORES = ReferenceModels.goldenScores("fraud-gru", "1");
 
     private static final BatchingConfig IMMEDIATE = new BatchingConfig(8, Duration.ZERO, 64, 1);
 
@@ -87,20 +87,19 @@ class RequestScorerTest {
     @Test
     void uncertainScoresEscalateToTheLargeModel() throws Exception {
         RequestScorer always =
-                scorer(settings(CacheConfig.off()), new Cascade("fraud-mlp", "intent-gru", 0f, 1f));
+                scorer(settings(CacheConfig.off()), new Cascade("fraud-mlp", "fraud-gru", 0f, 1f));
         InferenceResult escalated = score(always, request(mlp(1), gru(1), null));
         assertThat(endedOn).isEqualTo("answers");
 
-        assertThat(escalated.modelName).isEqualTo("intent-gru");
+        assertThat(escalated.modelName).isEqualTo("fraud-gru");
         assertThat(escalated.scores[0]).isCloseTo(GRU_SCORES[1], within(1e-5f));
         assertThat(escalated.isFallback()).isFalse();
-        assertThat(steps(escalated))
-                .containsExactly("fraud-mlp:1=ESCALATED", "intent-gru:1=SCORED");
+        assertThat(steps(escalated)).containsExactly("fraud-mlp:1=ESCALATED", "fraud-gru:1=SCORED");
 
         RequestScorer never =
                 new RequestScorer(
                         endpoints,
-                        new Cascade("fraud-mlp", "intent-gru", 2f, 3f),
+                        new Cascade("fraud-mlp", "fraud-gru", 2f, 3f),
                         settings(CacheConfig.off()),
                         answers);
         InferenceResult confident = score(never, request(mlp(1), gru(1), null));
@@ -112,7 +111,7 @@ class RequestScorerTest {
     @Test
     void aModelFailureTakesTheFallbackModelThenTheConfiguredPolicy() throws Exception {
         RequestScorer scorer = scorer(settings(CacheConfig.off()), null);
-        ModelInput bad = new ModelInput("intent-gru", "1", new float[] {1f, 2f}); // wrong width
+        ModelInput bad = new ModelInput("fraud-gru", "1", new float[] {1f, 2f}); // wrong width
 
         InferenceResult fallenBack = score(scorer, request(bad, null, mlp(2)));
         assertThat(fallenBack.outcome).isEqualTo(InferenceResult.Outcome.SCORED);
@@ -120,7 +119,7 @@ class RequestScorerTest {
         assertThat(fallenBack.scores[0]).isCloseTo(MLP_SCORES[2], within(1e-5f));
         assertThat(fallenBack.isFallback()).isTrue();
         assertThat(fallenBack.reason).isEqualTo("INFERENCE_FAILED");
-        assertThat(steps(fallenBack)).containsExactly("intent-gru:1=FAILED", "fraud-mlp:1=SCORED");
+        assertThat(steps(fallenBack)).containsExactly("fraud-gru:1=FAILED", "fraud-mlp:1=SCORED");
 
         InferenceResult deadLetter = score(scorer, request(bad, null, null));
         assertThat(deadLetter.outcome).isEqualTo(InferenceResult.Outcome.FAILED);
@@ -144,7 +143,7 @@ class RequestScorerTest {
 
     @Test
     void aSlowModelTimesOutToTheFallbackModel() throws Exception {
-        batchingByModel.put("intent-gru", STUCK);
+        batchingByModel.put("fraud-gru", STUCK);
         RequestScorer scorer =
                 scorer(
                         settings(
@@ -158,7 +157,7 @@ class RequestScorerTest {
 
         assertThat(result.modelName).isEqualTo("fraud-mlp");
         assertThat(result.reason).isEqualTo("INFERENCE_TIMEOUT");
-        assertThat(steps(result)).containsExactly("intent-gru:1=TIMEOUT", "fraud-mlp:1=SCORED");
+        assertThat(steps(result)).containsExactly("fraud-gru:1=TIMEOUT", "fraud-mlp:1=SCORED");
     }
 
     @Test
@@ -295,7 +294,7 @@ class RequestScorerTest {
     }
 
     private static ModelInput gru(int row) {
-        return new ModelInput("intent-gru", "1", GRU_ROWS[row]);
+        return new ModelInput("fraud-gru", "1", GRU_ROWS[row]);
     }
 
     private static InferenceRequest request(
