@@ -21,9 +21,12 @@ What it does, in order:
    Every event is one example: ``fraud-mlp`` sees the 24-float
    ``event_with_session_aggregates`` vector and learns the session's fraud flag,
    ``intent-gru`` sees the [16, 11] ``session_sequence`` and learns the
-   session's buyer flag.
-3. Trains two versions of each model with torch (deterministic: fixed seeds,
-   one thread). Version 2 uses a different init/shuffle seed and more epochs.
+   session's buyer flag, ``fraud-gru`` (the same network) sees the sequence
+   and learns the fraud flag: the large model of the fraud-mlp -> fraud-gru
+   cascade.
+3. Trains the versions of each model with torch (deterministic: fixed seeds,
+   one thread): versions 1 and 2 of fraud-mlp and intent-gru (version 2 uses
+   a different init/shuffle seed and more epochs), version 1 of fraud-gru.
 4. Writes, per ``models/<name>/<version>/``: ``model.pt`` (TorchScript, one
    batch-first input, sigmoid inside, output [B, 1]), ``model.onnx`` (dynamic
    batch axis, input ``features``/``sequence``, output ``score``),
@@ -43,7 +46,9 @@ rollback. The reference models, golden files and ``SHA256SUMS`` are untouched.
 
 The generated data, golden inputs and golden sessions are bit-for-bit
 reproducible; the trained weights are reproducible on the same machine/torch
-build (single thread, fixed seeds). Re-running overwrites all outputs.
+build (single thread, fixed seeds). Re-running overwrites all outputs;
+``--only NAME[,NAME...]`` regenerates only those models and keeps every other
+file, and the other lines of ``SHA256SUMS``, as they are.
 """
 
 import argparse
@@ -309,7 +314,11 @@ def build_model_classes(torch):
         def forward(self, sequence):
             return torch.sigmoid(self.logits(sequence))
 
-    return FraudMLP, IntentGRU
+    class FraudGRU(IntentGRU):
+        """IntentGRU's network on the same [16, 11] sequence, trained on the fraud flag: the
+        large model of the fraud cascade (fraud-mlp -> fraud-gru)."""
+
+    return FraudMLP, IntentGRU, FraudGRU
 
 
 MODEL_SPECS = {
@@ -337,12 +346,28 @@ MODEL_SPECS = {
                        "one example per event, label = the session's buyer flag. "
                        "Adam, BCE on logits with label smoothing 0.02 (targets 0.01/0.99).",
     },
+    "fraud-gru": {
+        "layout": "session_sequence",
+        "input_name": "sequence",
+        "input_shape": [SEQUENCE_LENGTH, STEP_SIZE],
+        "label": "fraud",
+        "lr": 3e-3,
+        "batch": 256,
+        "description": "GRU(11->32, batch first, zero initial state) over the [16, 11] "
+                       "session_sequence, last hidden state -> Linear(32->1) -> sigmoid "
+                       "(intent-gru's network); one example per event, label = the session's "
+                       "fraud flag: the large model of the fraud cascade fraud-mlp -> fraud-gru. "
+                       "Adam, BCE on logits with label smoothing 0.02 (targets 0.01/0.99).",
+    },
 }
+
+MODEL_NAMES = tuple(MODEL_SPECS)
 
 # version -> (init/shuffle seed, epochs) per model
 VERSIONS = {
     "fraud-mlp": {"1": (1001, 4), "2": (2002, 6)},
     "intent-gru": {"1": (1001, 4), "2": (2002, 6)},
+    "fraud-gru": {"1": (1001, 6)},
 }
 
 
@@ -461,9 +486,10 @@ def sessions_json(sessions):
 # --------------------------------------------------------------------------------------
 def main(argv=None):
     parser = argparse.ArgumentParser(
-        description="Generate ScoreStream's reference models (fraud-mlp, intent-gru; versions 1 "
-                    "and 2), their golden files, models/synthetic-golden.json and models/SHA256SUMS, "
-                    "following models/FEATURE_SPEC.md. Run via models/generate.sh.",
+        description="Generate ScoreStream's reference models (fraud-mlp and intent-gru versions 1 "
+                    "and 2, fraud-gru version 1), their golden files, models/synthetic-golden.json "
+                    "and models/SHA256SUMS, following models/FEATURE_SPEC.md. Run via "
+                    "models/generate.sh.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--train-sessions", type=int, default=20000,
                         help="training sessions, from seed %d" % TRAIN_SEED)
@@ -475,17 +501,28 @@ def main(argv=None):
                         help="output folder (the models/ folder of the repository)")
     parser.add_argument("--min-auc", type=float, default=0.85,
                         help="fail if a model's held-out AUC is below this")
+    parser.add_argument("--only", metavar="NAME[,NAME...]", default=None,
+                        help="regenerate only these models (%s): their version folders and their "
+                             "SHA256SUMS lines; every other file, synthetic-golden.json included, is "
+                             "left as it is" % ", ".join(MODEL_NAMES))
     parser.add_argument("--garbage-candidate", metavar="DIR", default=None,
                         help="write ONLY the test fixture DIR/%s/%s/ (an untrained %s whose scores "
                              "all sit near 1, for the automatic-rollback tests) and nothing else"
                              % (GARBAGE_NAME, GARBAGE_VERSION, GARBAGE_NAME))
     args = parser.parse_args(argv)
+    names = MODEL_NAMES
+    if args.only is not None:
+        names = tuple(n.strip() for n in args.only.split(",") if n.strip())
+        unknown = [n for n in names if n not in MODEL_NAMES]
+        if unknown or not names:
+            parser.error("--only: unknown model(s) %s (known: %s)" % (
+                ", ".join(unknown) or "none given", ", ".join(MODEL_NAMES)))
 
     import torch  # imported late so that --help works without torch
     torch.set_num_threads(1)
     torch.use_deterministic_algorithms(True)
-    FraudMLP, IntentGRU = build_model_classes(torch)
-    classes = {"fraud-mlp": FraudMLP, "intent-gru": IntentGRU}
+    FraudMLP, IntentGRU, FraudGRU = build_model_classes(torch)
+    classes = {"fraud-mlp": FraudMLP, "intent-gru": IntentGRU, "fraud-gru": FraudGRU}
 
     t_start = time.time()
 
@@ -502,17 +539,21 @@ def main(argv=None):
     os.makedirs(out, exist_ok=True)
 
     # ---- synthetic golden (generator + featurizer, no model) -------------------------
-    synth = generate_sessions(GOLDEN_SYNTH_SEED, GOLDEN_SYNTH_SESSIONS)
-    s_agg, s_seq, _, _ = featurize(synth)
-    write_json(os.path.join(out, "synthetic-golden.json"), {
-        "seed": GOLDEN_SYNTH_SEED,
-        "session_start_ms": SESSION_START_MS,
-        "session_interval_ms": SESSION_INTERVAL_MS,
-        "sessions": sessions_json(synth),
-        "event_with_session_aggregates": [f32_list(r) for r in s_agg],
-        "session_sequence": [f32_list(r) for r in s_seq],
-    })
-    log("wrote synthetic-golden.json (%d sessions, %d events)" % (len(synth), s_agg.shape[0]))
+    # SHA256SUMS lines of the files this run does not write are kept as they are (--only).
+    sums = {} if args.only is None else read_sums(os.path.join(out, "SHA256SUMS"), names)
+    if args.only is None:
+        synth = generate_sessions(GOLDEN_SYNTH_SEED, GOLDEN_SYNTH_SESSIONS)
+        s_agg, s_seq, _, _ = featurize(synth)
+        write_json(os.path.join(out, "synthetic-golden.json"), {
+            "seed": GOLDEN_SYNTH_SEED,
+            "session_start_ms": SESSION_START_MS,
+            "session_interval_ms": SESSION_INTERVAL_MS,
+            "sessions": sessions_json(synth),
+            "event_with_session_aggregates": [f32_list(r) for r in s_agg],
+            "session_sequence": [f32_list(r) for r in s_seq],
+        })
+        sums["synthetic-golden.json"] = sha256_file(os.path.join(out, "synthetic-golden.json"))
+        log("wrote synthetic-golden.json (%d sessions, %d events)" % (len(synth), s_agg.shape[0]))
 
     # ---- data -------------------------------------------------------------------------
     train_sessions = generate_sessions(TRAIN_SEED, args.train_sessions)
@@ -529,14 +570,14 @@ def main(argv=None):
     data = {
         "fraud-mlp": (tr_agg, tr_fraud, ho_agg, ho_fraud, g_agg),
         "intent-gru": (tr_seq, tr_buyer, ho_seq, ho_buyer, g_seq),
+        "fraud-gru": (tr_seq, tr_fraud, ho_seq, ho_fraud, g_seq),
     }
 
-    sums_entries = [("synthetic-golden.json", os.path.join(out, "synthetic-golden.json"))]
     results = []
-    for name in ("fraud-mlp", "intent-gru"):
+    for name in names:
         spec = MODEL_SPECS[name]
         x_tr, y_tr, x_ho, y_ho, x_g = data[name]
-        for version in ("1", "2"):
+        for version in sorted(VERSIONS[name]):
             seed, base_epochs = VERSIONS[name][version]
             epochs = max(1, int(round(base_epochs * args.epoch_scale)))
             log("training %s v%s (seed %d, %d epochs)" % (name, version, seed, epochs))
@@ -623,17 +664,29 @@ def main(argv=None):
             for fname in ("manifest.json", "model.pt", "model.onnx", "golden.json"):
                 p = os.path.join(vdir, fname)
                 if os.path.exists(p):
-                    sums_entries.append(("%s/%s/%s" % (name, version, fname), p))
+                    sums["%s/%s/%s" % (name, version, fname)] = sha256_file(p)
             results.append((name, version, heldout_auc, epochs))
 
     with open(os.path.join(out, "SHA256SUMS"), "w", encoding="utf-8") as f:
-        for rel, p in sorted(sums_entries):
-            f.write("%s  %s\n" % (sha256_file(p), rel))
-    log("wrote SHA256SUMS (%d files)" % len(sums_entries))
+        for rel in sorted(sums):
+            f.write("%s  %s\n" % (sums[rel], rel))
+    log("wrote SHA256SUMS (%d files)" % len(sums))
     for name, version, a, epochs in results:
         log("%s v%s: held-out AUC %.4f (%d epochs)" % (name, version, a, epochs))
     log("done")
     return 0
+
+
+def read_sums(path, regenerated):
+    """The lines of an existing SHA256SUMS (file -> hash), less those of the models in
+    ``regenerated``, whose files this run writes again."""
+    sums = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            digest, rel = line.rstrip("\n").split("  ", 1)
+            if rel.split("/", 1)[0] not in regenerated:
+                sums[rel] = digest
+    return sums
 
 
 def write_garbage_candidate(torch, FraudMLP, root, heldout_sessions, log):

@@ -1,5 +1,6 @@
 package io.scorestream.it;
 
+import io.scorestream.model.EngineChoice;
 import io.scorestream.model.LoadOptions;
 import io.scorestream.model.ModelLoader;
 import io.scorestream.model.ModelManifest;
@@ -35,6 +36,19 @@ public record ExpectedScores(
     /** The expected scores of {@code manifest}'s version, loaded from {@code repository}. */
     public static ExpectedScores of(
             Path repository, ModelManifest manifest, List<SyntheticSession> sessions, int history) {
+        return of(repository, manifest, sessions, history, EngineChoice.PRIMARY);
+    }
+
+    /**
+     * The expected scores of {@code manifest}'s version, loaded from {@code repository} with {@code
+     * engine}'s artifact.
+     */
+    public static ExpectedScores of(
+            Path repository,
+            ModelManifest manifest,
+            List<SyntheticSession> sessions,
+            int history,
+            EngineChoice engine) {
         EventSpec spec = EventSpec.of(manifest.featureSpec());
         SessionFeatures features = new SessionFeatures(spec, history);
         ModelTarget target = ModelTarget.of(manifest);
@@ -59,7 +73,7 @@ public record ExpectedScores(
         try (ScoringModel model =
                 ModelLoader.load(
                         ModelRepository.at(repository).resolve(manifest.name(), manifest.version()),
-                        LoadOptions.defaults())) {
+                        LoadOptions.defaults().withEngine(engine))) {
             float[][] outputs = model.predict(rows.toArray(float[][]::new));
             for (int i = 0; i < outputs.length; i++) {
                 scores.put(ids.get(i), outputs[i][0]);

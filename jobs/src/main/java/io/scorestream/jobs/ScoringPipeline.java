@@ -203,7 +203,8 @@ public final class ScoringPipeline {
                         settings.inference().modelRepository(),
                         settings.inference().registry().cacheDirectory(),
                         eventSpec,
-                        settings.session().historyLength());
+                        settings.session().historyLength(),
+                        settings.inference().registry().engine());
         DataStream<InferenceRequest> requests =
                 events.assignTimestampsAndWatermarks(watermarks())
                         .name("Event time")

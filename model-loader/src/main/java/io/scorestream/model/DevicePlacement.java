@@ -62,9 +62,10 @@ public final class DevicePlacement {
     }
 
     /**
-     * {@code options} with the device resolved against the GPUs the engine of {@code location}'s
-     * manifest can use. Asking the engine starts it, so this sets DJL's JVM-wide engine properties
-     * from {@code options} first, as {@link ModelLoader#load} would. A CPU request starts nothing.
+     * {@code options} with the device resolved against the GPUs the engine that loads {@code
+     * location} (the one {@link LoadOptions#engine()} chooses) can use. Asking the engine starts
+     * it, so this sets DJL's JVM-wide engine properties from {@code options} first, as {@link
+     * ModelLoader#load} would. A CPU request starts nothing.
      *
      * @throws ModelLoadException as {@link #resolve(DeviceSpec, int, Fallback)}, or when the engine
      *     is unavailable
@@ -75,7 +76,7 @@ public final class DevicePlacement {
         if (!requested.isGpu()) {
             return options;
         }
-        ModelManifest manifest = location.manifest();
+        ModelManifest manifest = options.engine().select(location).manifest();
         ModelLoader.configureEngine(options);
         Engine engine = ModelLoader.startEngine(manifest);
         DeviceSpec device =

@@ -5,23 +5,27 @@ import java.util.Objects;
 /**
  * How {@link ModelLoader} brings a model up.
  *
- * <p>The thread counts configure DJL's PyTorch engine, which is one per JVM: they only take effect
- * for the first model loaded in the JVM, and later loads asking for different counts log a warning.
+ * <p>The thread counts go to the engine that runs the model. DJL's PyTorch engine is one per JVM:
+ * there they only take effect for the first model loaded in the JVM, and later loads asking for
+ * different counts log a warning. ONNX Runtime gets them per model, as the session options of each
+ * version loaded.
  *
  * @param device where the model runs
- * @param intraOpThreads threads one operator may use ({@code ai.djl.pytorch.num_threads}); 1 suits
- *     many concurrent callers on small models
+ * @param intraOpThreads threads one operator may use ({@code ai.djl.pytorch.num_threads}, ONNX
+ *     Runtime's {@code intraOpNumThreads}); 1 suits many concurrent callers on small models
  * @param interOpThreads threads for independent operators ({@code
- *     ai.djl.pytorch.num_interop_threads})
+ *     ai.djl.pytorch.num_interop_threads}, ONNX Runtime's {@code interOpNumThreads})
  * @param warmupIterations forward passes run at load time, before the model is handed out
  * @param onnxGpuProvider the execution provider of an ONNX model on a GPU
+ * @param engine which of the version's artifacts is loaded
  */
 public record LoadOptions(
         DeviceSpec device,
         int intraOpThreads,
         int interOpThreads,
         int warmupIterations,
-        OnnxGpuProvider onnxGpuProvider) {
+        OnnxGpuProvider onnxGpuProvider,
+        EngineChoice engine) {
 
     /** Options with ONNX Runtime's CUDA provider for ONNX models on a GPU. */
     public LoadOptions(
@@ -29,9 +33,26 @@ public record LoadOptions(
         this(device, intraOpThreads, interOpThreads, warmupIterations, OnnxGpuProvider.CUDA);
     }
 
+    /** Options that load each version's primary artifact. */
+    public LoadOptions(
+            DeviceSpec device,
+            int intraOpThreads,
+            int interOpThreads,
+            int warmupIterations,
+            OnnxGpuProvider onnxGpuProvider) {
+        this(
+                device,
+                intraOpThreads,
+                interOpThreads,
+                warmupIterations,
+                onnxGpuProvider,
+                EngineChoice.PRIMARY);
+    }
+
     public LoadOptions {
         Objects.requireNonNull(device, "device");
         Objects.requireNonNull(onnxGpuProvider, "onnxGpuProvider");
+        Objects.requireNonNull(engine, "engine");
         if (intraOpThreads < 1) {
             throw new IllegalArgumentException("intraOpThreads must be >= 1: " + intraOpThreads);
         }
@@ -51,21 +72,46 @@ public record LoadOptions(
 
     public LoadOptions withDevice(DeviceSpec newDevice) {
         return new LoadOptions(
-                newDevice, intraOpThreads, interOpThreads, warmupIterations, onnxGpuProvider);
+                newDevice,
+                intraOpThreads,
+                interOpThreads,
+                warmupIterations,
+                onnxGpuProvider,
+                engine);
     }
 
     public LoadOptions withThreads(int newIntraOpThreads, int newInterOpThreads) {
         return new LoadOptions(
-                device, newIntraOpThreads, newInterOpThreads, warmupIterations, onnxGpuProvider);
+                device,
+                newIntraOpThreads,
+                newInterOpThreads,
+                warmupIterations,
+                onnxGpuProvider,
+                engine);
     }
 
     public LoadOptions withWarmupIterations(int newWarmupIterations) {
         return new LoadOptions(
-                device, intraOpThreads, interOpThreads, newWarmupIterations, onnxGpuProvider);
+                device,
+                intraOpThreads,
+                interOpThreads,
+                newWarmupIterations,
+                onnxGpuProvider,
+                engine);
     }
 
     public LoadOptions withOnnxGpuProvider(OnnxGpuProvider newProvider) {
         return new LoadOptions(
-                device, intraOpThreads, interOpThreads, warmupIterations, newProvider);
+                device, intraOpThreads, interOpThreads, warmupIterations, newProvider, engine);
+    }
+
+    public LoadOptions withEngine(EngineChoice newEngine) {
+        return new LoadOptions(
+                device,
+                intraOpThreads,
+                interOpThreads,
+                warmupIterations,
+                onnxGpuProvider,
+                newEngine);
     }
 }

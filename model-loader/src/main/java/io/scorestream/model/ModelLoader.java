@@ -11,8 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Brings a model version up with DJL, offline: verify checksums, check the engine, resolve the
- * device, load, warm up.
+ * Brings a model version up with DJL, offline: pick the artifact of the chosen engine, verify
+ * checksums, check the engine, resolve the device, load, warm up.
  */
 public final class ModelLoader {
 
@@ -28,20 +28,27 @@ public final class ModelLoader {
     static final String NUM_INTEROP_THREADS_PROPERTY = "ai.djl.pytorch.num_interop_threads";
     static final String OFFLINE_PROPERTY = "ai.djl.offline";
 
+    /** DJL's ONNX Runtime engine reads these criteria options into each model's session options. */
+    static final String ORT_INTRA_OP_THREADS = "intraOpNumThreads";
+
+    static final String ORT_INTER_OP_THREADS = "interOpNumThreads";
+
     private static final Logger LOG = LoggerFactory.getLogger(ModelLoader.class);
 
     private ModelLoader() {}
 
     /**
-     * Loads {@code location} with {@code options}.
+     * Loads {@code version} with {@code options}: its artifact for {@link LoadOptions#engine()}.
      *
      * @throws ModelIntegrityException when a file is missing or its checksum does not match;
      *     nothing has been loaded then
-     * @throws ModelLoadException when the engine or device is unsupported or DJL fails
+     * @throws ModelLoadException when the version ships no artifact for the chosen engine, the
+     *     engine or device is unsupported or DJL fails
      */
-    public static ScoringModel load(ModelLocation location, LoadOptions options) {
-        Objects.requireNonNull(location, "location");
+    public static ScoringModel load(ModelLocation version, LoadOptions options) {
+        Objects.requireNonNull(version, "version");
         Objects.requireNonNull(options, "options");
+        ModelLocation location = options.engine().select(version);
         ModelManifest manifest = location.manifest();
         long start = System.nanoTime();
 
@@ -176,7 +183,12 @@ public final class ModelLoader {
         }
     }
 
-    /** What DJL is asked to load: the manifest's engine and artifact, on {@code device}. */
+    /**
+     * What DJL is asked to load: the manifest's engine and artifact, on {@code device}. ONNX
+     * Runtime gets the thread counts here, per model (DJL's {@code OrtModel} reads {@value
+     * #ORT_INTRA_OP_THREADS} and {@value #ORT_INTER_OP_THREADS} into the session options); left
+     * unset, each ONNX model would start a thread pool as large as the machine.
+     */
     static Criteria<RowBatch, float[]> criteria(
             ModelLocation location, Device device, LoadOptions options) {
         ModelManifest manifest = location.manifest();
@@ -192,6 +204,10 @@ public final class ModelLoader {
         if (PYTORCH.equals(manifest.engine())) {
             // Load the TorchScript weights straight onto the requested device.
             builder.optOption("mapLocation", "true");
+        }
+        if (ONNX_RUNTIME.equals(manifest.engine())) {
+            builder.optOption(ORT_INTRA_OP_THREADS, Integer.toString(options.intraOpThreads()));
+            builder.optOption(ORT_INTER_OP_THREADS, Integer.toString(options.interOpThreads()));
         }
         if (ONNX_RUNTIME.equals(manifest.engine())
                 && device.isGpu()

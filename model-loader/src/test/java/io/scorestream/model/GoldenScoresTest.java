@@ -20,11 +20,29 @@ class GoldenScoresTest {
     }
 
     @Test
-    void repositoryHoldsBothReferenceModels() {
+    void repositoryHoldsTheReferenceModels() {
         ModelRepository repository = TestModels.repository();
-        assertThat(repository.models()).contains(TestModels.FRAUD, TestModels.INTENT);
+        assertThat(repository.models())
+                .contains(TestModels.FRAUD, TestModels.INTENT, TestModels.FRAUD_LARGE);
         assertThat(repository.versions(TestModels.FRAUD)).contains("1", "2");
         assertThat(repository.versions(TestModels.INTENT)).contains("1", "2");
+        assertThat(repository.versions(TestModels.FRAUD_LARGE)).contains("1");
+        assertThat(versions()).contains("fraud-gru/1");
+    }
+
+    @Test
+    void theFraudPairPredictsOneLabelFromOneSchemaAndTheIntentModelAnother() {
+        ModelManifest small = TestModels.resolve("fraud-mlp/2").manifest();
+        ModelManifest large = TestModels.resolve("fraud-gru/1").manifest();
+        ModelManifest intent = TestModels.resolve("intent-gru/2").manifest();
+
+        assertThat(large.label()).isEqualTo(small.label()).isEqualTo("fraud");
+        assertThat(intent.label()).isEqualTo("buyer");
+        assertThat(large.featureSpec().eventFeatures())
+                .isEqualTo(small.featureSpec().eventFeatures());
+        assertThat(large.featureSpec().layout()).isEqualTo(FeatureLayout.SESSION_SEQUENCE);
+        assertThat(large.input().shape()).containsExactly(16, 11);
+        assertThat(large.engines()).containsExactly("PyTorch", "OnnxRuntime");
     }
 
     @ParameterizedTest(name = "{0}")

@@ -10,6 +10,7 @@ import com.google.gson.JsonParser;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The reference models ship as TorchScript and ONNX: both engines must give the same scores. */
 class OnnxEngineTest {
@@ -55,6 +56,74 @@ class OnnxEngineTest {
                             .isCloseTo(expected.get(i).getAsFloat(), within(1e-4f));
                 }
             }
+        }
+    }
+
+    @Test
+    void theEngineChoiceLoadsTheOnnxAlternativeAndScoresLikeTheGoldenFile() {
+        ModelLocation location = TestModels.resolve("fraud-mlp/2");
+        TestModels.Golden golden = TestModels.golden(location);
+        LoadOptions onnx = LoadOptions.defaults().withEngine(EngineChoice.ONNX_RUNTIME);
+
+        try (ScoringModel model = ModelLoader.load(location, onnx)) {
+            assertThat(model.manifest().engine()).isEqualTo("OnnxRuntime");
+            assertThat(model.manifest().artifact()).isEqualTo("model.onnx");
+            float[][] scores = model.predict(golden.inputs());
+            for (int i = 0; i < scores.length; i++) {
+                assertThat(scores[i][0]).isCloseTo(golden.scores()[i], within(1e-5f));
+            }
+        }
+        try (ScoringModel model =
+                ModelLoader.load(location, onnx.withEngine(EngineChoice.PRIMARY))) {
+            assertThat(model.manifest().engine()).isEqualTo("PyTorch");
+        }
+    }
+
+    @Test
+    void aVersionWithoutTheChosenEngineIsRefusedNamingTheSetting(@TempDir Path root) {
+        Path dir = TestModels.copyVersion(root, "fraud-mlp", "1");
+        TestModels.editManifest(dir, m -> m.add("alternatives", new JsonArray()));
+        ModelLocation torchOnly = ModelRepository.at(root).resolve("fraud-mlp", "1");
+        LoadOptions onnx = LoadOptions.defaults().withEngine(EngineChoice.ONNX_RUNTIME);
+
+        assertThat(EngineChoice.ONNX_RUNTIME.availableIn(torchOnly.manifest())).isFalse();
+        assertThat(EngineChoice.PRIMARY.availableIn(torchOnly.manifest())).isTrue();
+        assertThatThrownBy(() -> ModelLoader.load(torchOnly, onnx))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessage(
+                        "scorestream.model.engine is OnnxRuntime but model fraud-mlp v1 ships no"
+                                + " artifact for it (its engines: [PyTorch])");
+        assertThatThrownBy(
+                        () ->
+                                DevicePlacement.place(
+                                        torchOnly,
+                                        onnx.withDevice(DeviceSpec.gpu(0)),
+                                        DevicePlacement.Fallback.CPU))
+                .as("placement asks the chosen engine for GPUs, so it refuses the same way")
+                .hasMessageContaining("scorestream.model.engine is OnnxRuntime");
+    }
+
+    @Test
+    void onnxRuntimeGetsTheThreadSettingsPerModel() {
+        ModelLocation onnx = TestModels.resolve("fraud-mlp/2").withEngine("OnnxRuntime");
+        LoadOptions threads = LoadOptions.defaults().withThreads(3, 2);
+
+        assertThat(options(ModelLoader.criteria(onnx, ai.djl.Device.cpu(), threads)))
+                .containsEntry("intraOpNumThreads", "3")
+                .containsEntry("interOpNumThreads", "2");
+        assertThat(
+                        options(
+                                ModelLoader.criteria(
+                                        TestModels.resolve("fraud-mlp/2"),
+                                        ai.djl.Device.cpu(),
+                                        threads)))
+                .as("libtorch reads its JVM-wide system properties instead")
+                .doesNotContainKeys("intraOpNumThreads", "interOpNumThreads");
+        try (ScoringModel model =
+                ModelLoader.load(
+                        TestModels.resolve("fraud-mlp/2"),
+                        threads.withEngine(EngineChoice.ONNX_RUNTIME))) {
+            assertThat(model.predict(new float[3][24])).hasDimensions(3, 1);
         }
     }
 

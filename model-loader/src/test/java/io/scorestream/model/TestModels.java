@@ -21,6 +21,9 @@ final class TestModels {
     static final String FRAUD = "fraud-mlp";
     static final String INTENT = "intent-gru";
 
+    /** The large model of the fraud task (label fraud, like {@link #FRAUD}), a GRU. */
+    static final String FRAUD_LARGE = "fraud-gru";
+
     private TestModels() {}
 
     static Path modelsDir() {

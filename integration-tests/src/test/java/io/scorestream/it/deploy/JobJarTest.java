@@ -12,8 +12,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The shaded job jar (jobs, classifier {@code job}) holds the job and what a Flink cluster lacks,
- * and nothing the cluster provides or must provide itself (Flink, logging, DJL and its natives),
- * nor the demo's Kafka broker.
+ * and nothing the cluster provides or must provide itself (Flink, logging, DJL with its PyTorch and
+ * ONNX Runtime engines and their natives: see {@link OnnxRuntimeDeploymentTest}), nor the demo's
+ * Kafka broker.
  */
 class JobJarTest {
 
@@ -39,6 +40,8 @@ class JobJarTest {
                     .noneMatch(e -> e.startsWith("ai/djl/"))
                     .noneMatch(e -> e.startsWith("com/sun/jna/"))
                     .noneMatch(e -> e.startsWith("pytorch/") || e.startsWith("native/lib/"))
+                    // ONNX Runtime's classes and its native libraries (ai/onnxruntime/native/).
+                    .noneMatch(e -> e.startsWith("ai/onnxruntime/"))
                     .noneMatch(e -> e.startsWith("org/apache/logging/log4j/"))
                     .noneMatch(e -> e.startsWith("org/slf4j/"))
                     .noneMatch(e -> e.startsWith("org/apache/flink/runtime/"))

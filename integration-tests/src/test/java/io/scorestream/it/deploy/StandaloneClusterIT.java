@@ -10,7 +10,9 @@ import io.scorestream.operators.synthetic.SyntheticSession;
 import io.scorestream.operators.testing.ReferenceModels;
 import io.scorestream.schemas.InferenceEvent;
 import io.scorestream.schemas.Prediction;
+import java.nio.file.Files;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
@@ -22,7 +24,9 @@ import org.junit.jupiter.api.Test;
  * JVMs, {@code bin/scorestream cluster start}), submitted with Flink's CLI front end ({@code
  * bin/scorestream cluster submit}), reading from and writing to a real Kafka broker: exactly one
  * committed prediction per event, each with the bare model's score and its session position. A
- * second job on the same TaskManager JVM shows DJL's natives survive a new job classloader.
+ * second job on the same TaskManager JVM shows DJL's natives survive a new job classloader, and a
+ * third runs the model's ONNX artifact ({@code scorestream.model.engine: OnnxRuntime}) from the
+ * ONNX Runtime in the cluster's {@code lib/}.
  */
 class StandaloneClusterIT {
 
@@ -54,7 +58,16 @@ class StandaloneClusterIT {
         runJobAndCheck("second", 22, 30);
     }
 
-    private void runJobAndCheck(String name, long seed, int sessionCount) throws Exception {
+    @Test
+    void runsTheOnnxArtifactWithTheClustersOnnxRuntime() throws Exception {
+        runJobAndCheck("onnx", 23, 30, "--" + ScoringOptions.MODEL_ENGINE.key(), "OnnxRuntime");
+
+        assertThat(Files.readString(cluster.home().resolve("log/taskmanager-1.log")))
+                .contains("Loaded model fraud-mlp v2 (OnnxRuntime on cpu)");
+    }
+
+    private void runJobAndCheck(String name, long seed, int sessionCount, String... moreArgs)
+            throws Exception {
         List<SyntheticSession> sessions = Topics.sessions(seed, sessionCount);
         List<InferenceEvent> events = Topics.events(sessions);
         String eventsTopic = "events-" + name;
@@ -66,32 +79,35 @@ class StandaloneClusterIT {
             producer.send(events);
         }
 
-        String output =
-                cluster.run(
-                        "submit",
-                        "--jar",
-                        StandaloneCluster.jobJar().toString(),
-                        "--",
-                        "--" + ScoringOptions.BOOTSTRAP_SERVERS.key(),
-                        kafka.bootstrapServers(),
-                        "--" + ScoringOptions.EVENTS_TOPIC.key(),
-                        eventsTopic,
-                        "--" + ScoringOptions.PREDICTIONS_TOPIC.key(),
-                        predictionsTopic,
-                        "--" + ScoringOptions.DEAD_LETTER_TOPIC.key(),
-                        "dlq-" + name,
-                        "--" + ScoringOptions.CONTROL_TOPIC.key(),
-                        "control-" + name,
-                        "--" + ScoringOptions.GROUP_ID.key(),
-                        "group-" + name,
-                        "--" + ScoringOptions.TRANSACTIONAL_ID_PREFIX.key(),
-                        "tx-" + name,
-                        "--" + ScoringOptions.STARTING_OFFSETS.key(),
-                        "EARLIEST",
-                        "--" + ScoringOptions.MODEL_REPOSITORY.key(),
-                        ReferenceModels.root().toString(),
-                        "--execution.checkpointing.interval",
-                        "1 s");
+        List<String> submit =
+                new ArrayList<>(
+                        List.of(
+                                "submit",
+                                "--jar",
+                                StandaloneCluster.jobJar().toString(),
+                                "--",
+                                "--" + ScoringOptions.BOOTSTRAP_SERVERS.key(),
+                                kafka.bootstrapServers(),
+                                "--" + ScoringOptions.EVENTS_TOPIC.key(),
+                                eventsTopic,
+                                "--" + ScoringOptions.PREDICTIONS_TOPIC.key(),
+                                predictionsTopic,
+                                "--" + ScoringOptions.DEAD_LETTER_TOPIC.key(),
+                                "dlq-" + name,
+                                "--" + ScoringOptions.CONTROL_TOPIC.key(),
+                                "control-" + name,
+                                "--" + ScoringOptions.GROUP_ID.key(),
+                                "group-" + name,
+                                "--" + ScoringOptions.TRANSACTIONAL_ID_PREFIX.key(),
+                                "tx-" + name,
+                                "--" + ScoringOptions.STARTING_OFFSETS.key(),
+                                "EARLIEST",
+                                "--" + ScoringOptions.MODEL_REPOSITORY.key(),
+                                ReferenceModels.root().toString(),
+                                "--execution.checkpointing.interval",
+                                "1 s"));
+        submit.addAll(List.of(moreArgs));
+        String output = cluster.run(submit.toArray(String[]::new));
         assertThat(output).contains("Job has been submitted with JobID");
         String jobId = output.replaceAll("(?s).*JobID ([0-9a-f]{32}).*", "$1");
 

@@ -34,9 +34,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The serving steps end to end, on the reference models, a MiniCluster and the in-process broker:
- * routing by event type, the cascade from the small to the large model, result cache hits, and each
- * step of the fallback chain (fallback model, default score) for a model that cannot be loaded and
- * for slow models, whose circuit breakers open. Every prediction's path says what happened.
+ * routing by event type, the cascade from the small to the large fraud model (fraud-mlp ->
+ * fraud-gru), result cache hits, and each step of the fallback chain (fallback model, default
+ * score) for a model that cannot be loaded and for slow models, whose circuit breakers open. Every
+ * prediction's path says what happened.
  */
 class ServingITCase {
 
@@ -57,16 +58,17 @@ class ServingITCase {
                 JobRuns.configuration("serving-routes", KAFKA.bootstrapServers(), checkpoints);
         conf.setString(ScoringOptions.ROUTING_EVENT_TYPES.key(), "checkout:intent-gru");
         conf.set(ScoringOptions.CASCADE_FROM, "fraud-mlp");
-        conf.set(ScoringOptions.CASCADE_TO, "intent-gru");
+        conf.set(ScoringOptions.CASCADE_TO, "fraud-gru");
         conf.set(ScoringOptions.CASCADE_BAND, UNCERTAIN_LOW + ".." + UNCERTAIN_HIGH);
         conf.set(ScoringOptions.CACHE_MAX_ENTRIES, 10_000);
         conf.set(ScoringOptions.CACHE_TTL, Duration.ofMinutes(10));
-        conf.set(ScoringOptions.CACHE_DISABLED_MODELS, List.of("intent-gru"));
+        conf.set(ScoringOptions.CACHE_DISABLED_MODELS, List.of("intent-gru", "fraud-gru"));
         List<SyntheticSession> sessions = TestJobs.sessions(91, 40);
         // The same sessions again under new ids: every model input repeats exactly.
         List<SyntheticSession> repeats = renamed(sessions, "again-");
         ExpectedScores mlp = expected("fraud-mlp", "2", sessions, repeats);
-        ExpectedScores gru = expected("intent-gru", "2", sessions, repeats);
+        ExpectedScores intent = expected("intent-gru", "2", sessions, repeats);
+        ExpectedScores large = expected("fraud-gru", "1", sessions, repeats);
         String events = topic(conf, ScoringOptions.EVENTS_TOPIC);
 
         JobClient job = JobRuns.start(conf, TestJobs.PARALLELISM, "serving-routes");
@@ -87,21 +89,20 @@ class ServingITCase {
         for (Prediction prediction : predictions) {
             String id = prediction.getEventId();
             boolean repeat = id.startsWith("again-");
-            float gruScore = gru.scoreByEvent().get(id);
             float mlpScore = mlp.scoreByEvent().get(id);
             assertThat(prediction.getFallback()).as("fallback for %s", id).isFalse();
             if (prediction.getEventType().equals("checkout")) {
                 routed++;
                 assertThat(steps(prediction)).as(id).containsExactly("intent-gru:2=SCORED");
-                assertScore(prediction, "intent-gru", gruScore);
+                assertScore(prediction, "intent-gru", "2", intent.scoreByEvent().get(id));
             } else if (mlpScore >= UNCERTAIN_LOW && mlpScore <= UNCERTAIN_HIGH) {
                 escalated++;
                 assertThat(steps(prediction))
                         .as(id)
-                        .containsExactly("fraud-mlp:2=ESCALATED", "intent-gru:2=SCORED");
-                assertScore(prediction, "intent-gru", gruScore);
+                        .containsExactly("fraud-mlp:2=ESCALATED", "fraud-gru:1=SCORED");
+                assertScore(prediction, "fraud-gru", "1", large.scoreByEvent().get(id));
             } else {
-                assertScore(prediction, "fraud-mlp", mlpScore);
+                assertScore(prediction, "fraud-mlp", "2", mlpScore);
                 if (repeat) {
                     cachedRepeats++;
                     assertThat(steps(prediction)).as(id).containsExactly("fraud-mlp:2=CACHED");
@@ -128,14 +129,14 @@ class ServingITCase {
         ExpectedScores mlp = expected("fraud-mlp", "2", sessions, List.of());
 
         Configuration withFallback = corruptRoute("serving-fallback", repository);
-        withFallback.setString(ScoringOptions.FALLBACK_MODELS.key(), "intent-gru:fraud-mlp");
+        withFallback.setString(ScoringOptions.FALLBACK_MODELS.key(), "fraud-gru:fraud-mlp");
         for (Prediction prediction : run(withFallback, events)) {
             String id = prediction.getEventId();
-            assertScore(prediction, "fraud-mlp", mlp.scoreByEvent().get(id));
+            assertScore(prediction, "fraud-mlp", "2", mlp.scoreByEvent().get(id));
             if (prediction.getEventType().equals("checkout")) {
                 assertThat(steps(prediction))
                         .as(id)
-                        .containsExactly("intent-gru:3=UNAVAILABLE", "fraud-mlp:2=SCORED");
+                        .containsExactly("fraud-gru:2=UNAVAILABLE", "fraud-mlp:2=SCORED");
                 assertThat(prediction.getFallback()).isTrue();
                 assertThat(prediction.getFallbackReason()).isEqualTo("MODEL_UNAVAILABLE");
             } else {
@@ -151,7 +152,7 @@ class ServingITCase {
                         .toList();
         assertThat(defaults).isNotEmpty();
         for (Prediction prediction : defaults) {
-            assertThat(steps(prediction)).containsExactly("intent-gru:3=UNAVAILABLE");
+            assertThat(steps(prediction)).containsExactly("fraud-gru:2=UNAVAILABLE");
             assertThat(prediction.getFallback()).isTrue();
             assertThat(prediction.getFallbackReason()).isEqualTo("MODEL_UNAVAILABLE");
             assertThat(prediction.getScore()).isEqualTo(DEFAULT_SCORE);
@@ -168,7 +169,7 @@ class ServingITCase {
         conf.set(ScoringOptions.MAX_DELAY, Duration.ofMinutes(1));
         conf.set(ScoringOptions.MODEL_TIMEOUT, Duration.ofMillis(300));
         conf.set(ScoringOptions.ASYNC_TIMEOUT, Duration.ofSeconds(10));
-        conf.setString(ScoringOptions.FALLBACK_MODELS.key(), "fraud-mlp:intent-gru");
+        conf.setString(ScoringOptions.FALLBACK_MODELS.key(), "fraud-mlp:fraud-gru");
         conf.set(ScoringOptions.BREAKER_FAILURE_THRESHOLD, 3);
         conf.set(ScoringOptions.BREAKER_COOL_DOWN, Duration.ofMinutes(10));
         conf.set(ScoringOptions.FALLBACK_SCORE, DEFAULT_SCORE);
@@ -189,7 +190,7 @@ class ServingITCase {
         for (InferenceEvent event : slow) {
             Prediction prediction = byId.get(event.getEventId());
             assertThat(steps(prediction))
-                    .containsExactly("fraud-mlp:2=TIMEOUT", "intent-gru:2=TIMEOUT");
+                    .containsExactly("fraud-mlp:2=TIMEOUT", "fraud-gru:1=TIMEOUT");
             assertThat(prediction.getFallbackReason()).isEqualTo("INFERENCE_TIMEOUT");
             assertThat(prediction.getScore()).isEqualTo(DEFAULT_SCORE);
         }
@@ -197,7 +198,7 @@ class ServingITCase {
         for (InferenceEvent event : afterwards) {
             Prediction prediction = byId.get(event.getEventId());
             assertThat(steps(prediction))
-                    .containsExactly("fraud-mlp:2=CIRCUIT_OPEN", "intent-gru:2=CIRCUIT_OPEN");
+                    .containsExactly("fraud-mlp:2=CIRCUIT_OPEN", "fraud-gru:1=CIRCUIT_OPEN");
             assertThat(prediction.getFallbackReason()).isEqualTo("CIRCUIT_OPEN");
             assertThat(prediction.getScore()).isEqualTo(DEFAULT_SCORE);
         }
@@ -215,27 +216,26 @@ class ServingITCase {
         return predictions;
     }
 
-    /** Checkout events to intent-gru version 3, whose model file is corrupt. */
+    /** Checkout events to fraud-gru version 2, whose model files are corrupt. */
     private Configuration corruptRoute(String testId, Path repository) throws Exception {
         Configuration conf = JobRuns.configuration(testId, KAFKA.bootstrapServers(), checkpoints);
         conf.set(ScoringOptions.MODEL_REPOSITORY, repository.toString());
-        conf.setString(ScoringOptions.ROUTING_EVENT_TYPES.key(), "checkout:intent-gru");
-        conf.setString(ScoringOptions.ROUTING_VERSIONS.key(), "intent-gru:3");
+        conf.setString(ScoringOptions.ROUTING_EVENT_TYPES.key(), "checkout:fraud-gru");
+        conf.setString(ScoringOptions.ROUTING_VERSIONS.key(), "fraud-gru:2");
         conf.set(ScoringOptions.FALLBACK_SCORE, DEFAULT_SCORE);
         return conf;
     }
 
     /**
-     * The reference models plus intent-gru version 3: version 2's files under a manifest that names
-     * version 3, with one byte of each model file flipped, so its checksums do not match.
+     * The reference fraud models plus fraud-gru version 2: version 1's files under a manifest that
+     * names version 2, with one byte of each model file flipped, so its checksums do not match.
      */
     private Path repositoryWithCorruptVersion() {
-        RepositoryCopies.copy(
-                repositoryCopy, "fraud-mlp/1", "fraud-mlp/2", "intent-gru/1", "intent-gru/2");
-        Path corrupt = RepositoryCopies.copyAs(repositoryCopy, "intent-gru", "2", "3");
+        RepositoryCopies.copy(repositoryCopy, "fraud-mlp/1", "fraud-mlp/2", "fraud-gru/1");
+        Path corrupt = RepositoryCopies.copyAs(repositoryCopy, "fraud-gru", "1", "2");
         RepositoryCopies.flipAByte(corrupt.resolve("model.pt"));
         RepositoryCopies.flipAByte(corrupt.resolve("model.onnx"));
-        assertThat(ModelRepository.at(repositoryCopy).versions("intent-gru")).contains("3");
+        assertThat(ModelRepository.at(repositoryCopy).versions("fraud-gru")).contains("2");
         return repositoryCopy;
     }
 
@@ -278,11 +278,12 @@ class ServingITCase {
                 .toList();
     }
 
-    private static void assertScore(Prediction prediction, String model, float expected) {
+    private static void assertScore(
+            Prediction prediction, String model, String version, float expected) {
         assertThat(prediction.getModelName())
                 .as("model of %s", prediction.getEventId())
                 .isEqualTo(model);
-        assertThat(prediction.getModelVersion()).isEqualTo("2");
+        assertThat(prediction.getModelVersion()).isEqualTo(version);
         assertThat(prediction.getScore())
                 .as("score of %s", prediction.getEventId())
                 .isCloseTo(expected, within(1e-5f));

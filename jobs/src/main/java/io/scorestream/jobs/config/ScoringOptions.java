@@ -3,6 +3,7 @@ package io.scorestream.jobs.config;
 import static org.apache.flink.configuration.ConfigOptions.key;
 
 import io.scorestream.model.DevicePlacement;
+import io.scorestream.model.EngineChoice;
 import io.scorestream.model.OnnxGpuProvider;
 import io.scorestream.operators.budget.BudgetTime;
 import io.scorestream.operators.budget.OverBudgetAction;
@@ -171,6 +172,16 @@ public final class ScoringOptions {
                                     + " model never needed); it is unloaded when no other operator of the"
                                     + " TaskManager uses it, and loaded again on its next call.");
 
+    public static final ConfigOption<EngineChoice> MODEL_ENGINE =
+            key(EngineChoice.SETTING)
+                    .enumType(EngineChoice.class)
+                    .defaultValue(EngineChoice.PRIMARY)
+                    .withDescription(
+                            "Which artifact of each served version runs: primary (the manifest's engine"
+                                    + " and artifact), PyTorch (TorchScript) or OnnxRuntime (ONNX, e.g. a"
+                                    + " manifest's alternatives entry). A version without an artifact for"
+                                    + " it is refused at start-up and in rollouts.");
+
     public static final ConfigOption<OnnxGpuProvider> ONNX_GPU_PROVIDER =
             key("scorestream.model.onnx-gpu-provider")
                     .enumType(OnnxGpuProvider.class)
@@ -185,14 +196,17 @@ public final class ScoringOptions {
                     .intType()
                     .defaultValue(1)
                     .withDescription(
-                            "Threads one model call may use. Worker threads x intra-op threads should not"
+                            "Threads one model call may use (libtorch's, JVM-wide; ONNX Runtime's,"
+                                    + " per model version). Worker threads x intra-op threads should not"
                                     + " exceed the TaskManager's cores.");
 
     public static final ConfigOption<Integer> INTER_OP_THREADS =
             key("scorestream.model.inter-op-threads")
                     .intType()
                     .defaultValue(1)
-                    .withDescription("Threads for independent operators within one model call.");
+                    .withDescription(
+                            "Threads for independent operators within one model call (libtorch's"
+                                    + " inter-op pool; ONNX Runtime's inter-op threads).");
 
     // Inference -----------------------------------------------------------------------------
 
@@ -319,7 +333,9 @@ public final class ScoringOptions {
             key("scorestream.cascade.to")
                     .stringType()
                     .noDefaultValue()
-                    .withDescription("Large model of the cascade.");
+                    .withDescription(
+                            "Large model of the cascade; it must predict the same label (manifest) as"
+                                    + " scorestream.cascade.from.");
 
     public static final ConfigOption<String> CASCADE_BAND =
             key("scorestream.cascade.band")
@@ -334,9 +350,9 @@ public final class ScoringOptions {
                     .mapType()
                     .defaultValue(Map.of())
                     .withDescription(
-                            "Fallback model of a model, e.g. intent-gru:fraud-mlp: asked when the model"
+                            "Fallback model of a model, e.g. fraud-gru:fraud-mlp: asked when the model"
                                     + " times out, fails or its circuit breaker is open; then the"
-                                    + " fallback score.");
+                                    + " fallback score. Both must predict the same label (manifest).");
 
     public static final ConfigOption<Integer> CACHE_MAX_ENTRIES =
             key("scorestream.cache.max-entries")
@@ -597,6 +613,7 @@ public final class ScoringOptions {
                 MODEL_NAME,
                 MODEL_VERSION,
                 MODEL_DEVICE,
+                MODEL_ENGINE,
                 ONNX_GPU_PROVIDER,
                 MODEL_DEVICE_FALLBACK,
                 MAX_RESIDENT,

@@ -3,6 +3,7 @@ package io.scorestream.jobs.config;
 import static io.scorestream.jobs.config.ScoringOptions.*;
 
 import io.scorestream.model.DevicePlacement;
+import io.scorestream.model.EngineChoice;
 import io.scorestream.model.OnnxGpuProvider;
 import io.scorestream.operators.budget.BudgetSettings;
 import io.scorestream.operators.budget.BudgetTime;
@@ -268,7 +269,7 @@ public record ScoringSettings(
         }
     }
 
-    /** The model cache, residency bound, idle unloading and GPU fallback. */
+    /** The model cache, residency bound, idle unloading, GPU fallback and engine. */
     private static RegistrySettings readRegistry(Reader read, List<String> problems) {
         String cacheDir = read.value(MODEL_CACHE_DIR);
         if (cacheDir != null && !cacheDir.isBlank()) {
@@ -285,8 +286,10 @@ public record ScoringSettings(
         Duration idleUnload = read.positive(IDLE_UNLOAD);
         DevicePlacement.Fallback fallback = read.value(MODEL_DEVICE_FALLBACK);
         OnnxGpuProvider onnxGpuProvider = read.value(ONNX_GPU_PROVIDER);
+        EngineChoice engine = read.value(MODEL_ENGINE);
         if (cacheDir == null
                 || onnxGpuProvider == null
+                || engine == null
                 || idleUnload == null
                 || idleUnload.isNegative()
                 || idleUnload.isZero()
@@ -294,7 +297,8 @@ public record ScoringSettings(
                 || maxResident < 1) {
             return RegistrySettings.DEFAULTS; // the problems are reported
         }
-        return new RegistrySettings(cacheDir, maxResident, idleUnload, fallback, onnxGpuProvider);
+        return new RegistrySettings(
+                cacheDir, maxResident, idleUnload, fallback, onnxGpuProvider, engine);
     }
 
     /** Per-user compute budgets; off unless a positive number of inferences is set. */

@@ -201,7 +201,11 @@ public class InferenceFunction extends RichAsyncFunction<RequestBundle, Inferenc
     /** The key of {@code version}'s service in this TaskManager, for {@code settings}. */
     static InferenceServices.Key serviceKey(InferenceSettings settings, ModelInput version) {
         return new InferenceServices.Key(
-                settings.modelRepository(), version.model, version.version, settings.device());
+                settings.modelRepository(),
+                version.model,
+                version.version,
+                settings.device(),
+                settings.registry().engine());
     }
 
     @Override

@@ -48,7 +48,8 @@ public final class InferenceServiceFactory
         LoadOptions requested =
                 settings.loadOptions()
                         .withDevice(DevicePlacement.requested(key.device(), assignedGpu))
-                        .withOnnxGpuProvider(settings.registry().onnxGpuProvider());
+                        .withOnnxGpuProvider(settings.registry().onnxGpuProvider())
+                        .withEngine(key.engine());
         LoadOptions placed =
                 DevicePlacement.place(location, requested, settings.registry().deviceFallback());
         return new InferenceService(

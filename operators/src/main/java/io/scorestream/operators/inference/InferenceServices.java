@@ -1,5 +1,6 @@
 package io.scorestream.operators.inference;
 
+import io.scorestream.model.EngineChoice;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -16,9 +17,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The JVM-wide set of running inference services: one per model version and device, shared by every
- * slot and subtask of a TaskManager, reference-counted, closed with its last user. This is where
- * one model copy per TaskManager comes from.
+ * The JVM-wide set of running inference services: one per model version, device and engine, shared
+ * by every slot and subtask of a TaskManager, reference-counted, closed with its last user. This is
+ * where one model copy per TaskManager comes from.
  *
  * <p>A service is started on a loader thread, never on the caller's (a task thread) and never under
  * this registry's lock: loading a model takes a second or more, and every subtask of the
@@ -34,8 +35,18 @@ import org.slf4j.LoggerFactory;
 public final class InferenceServices {
     private static final Logger LOG = LoggerFactory.getLogger(InferenceServices.class);
 
-    /** What makes two services the same. */
-    public record Key(String repository, String model, String version, String device) {}
+    /**
+     * What makes two services the same: the version, where it runs, and which of its artifacts
+     * (TorchScript, ONNX) is loaded.
+     */
+    public record Key(
+            String repository, String model, String version, String device, EngineChoice engine) {
+
+        /** The key of a version's primary artifact. */
+        public Key(String repository, String model, String version, String device) {
+            this(repository, model, version, device, EngineChoice.PRIMARY);
+        }
+    }
 
     /** A service loading or running, with its users. */
     private static final class Entry {

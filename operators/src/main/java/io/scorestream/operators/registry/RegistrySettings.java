@@ -1,6 +1,7 @@
 package io.scorestream.operators.registry;
 
 import io.scorestream.model.DevicePlacement;
+import io.scorestream.model.EngineChoice;
 import io.scorestream.model.OnnxGpuProvider;
 import java.io.Serializable;
 import java.nio.file.Path;
@@ -9,7 +10,7 @@ import java.util.Objects;
 
 /**
  * Where fetched model versions are cached, how many may be resident in one TaskManager, when an
- * unused one is unloaded, and what a GPU request does without a GPU.
+ * unused one is unloaded, what a GPU request does without a GPU, and which artifact is loaded.
  *
  * @param cacheDir local folder for versions copied from a remote repository; blank: {@value
  *     ModelCatalogs#DEFAULT_CACHE_FOLDER} under the TaskManager's {@code java.io.tmpdir}
@@ -17,14 +18,32 @@ import java.util.Objects;
  * @param idleUnload a version unused for this long is released by its holder
  * @param deviceFallback what a GPU request does where no GPU is visible
  * @param onnxGpuProvider ONNX Runtime's execution provider for ONNX models on a GPU
+ * @param engine which artifact of each version is loaded ({@value EngineChoice#SETTING})
  */
 public record RegistrySettings(
         String cacheDir,
         int maxResident,
         Duration idleUnload,
         DevicePlacement.Fallback deviceFallback,
-        OnnxGpuProvider onnxGpuProvider)
+        OnnxGpuProvider onnxGpuProvider,
+        EngineChoice engine)
         implements Serializable {
+
+    /** Settings that load each version's primary artifact. */
+    public RegistrySettings(
+            String cacheDir,
+            int maxResident,
+            Duration idleUnload,
+            DevicePlacement.Fallback deviceFallback,
+            OnnxGpuProvider onnxGpuProvider) {
+        this(
+                cacheDir,
+                maxResident,
+                idleUnload,
+                deviceFallback,
+                onnxGpuProvider,
+                EngineChoice.PRIMARY);
+    }
 
     /** Settings with ONNX Runtime's CUDA provider for ONNX models on a GPU. */
     public RegistrySettings(
@@ -44,6 +63,7 @@ public record RegistrySettings(
         Objects.requireNonNull(idleUnload, "idleUnload");
         Objects.requireNonNull(deviceFallback, "deviceFallback");
         Objects.requireNonNull(onnxGpuProvider, "onnxGpuProvider");
+        Objects.requireNonNull(engine, "engine");
         if (maxResident < 1) {
             throw new IllegalArgumentException("maxResident must be >= 1: " + maxResident);
         }

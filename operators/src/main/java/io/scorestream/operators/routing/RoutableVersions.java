@@ -1,6 +1,7 @@
 package io.scorestream.operators.routing;
 
 import io.scorestream.model.ChecksumVerifier;
+import io.scorestream.model.EngineChoice;
 import io.scorestream.model.ModelCatalog;
 import io.scorestream.model.ModelException;
 import io.scorestream.model.ModelLocation;
@@ -30,10 +31,11 @@ import org.slf4j.LoggerFactory;
  * The model versions the routing step may send events to, with the input layout of each: the
  * serving plan's, resolved when the job was built, and those a rollout names, resolved when the
  * rollout arrives. A version is admitted only if its manifest reads, every file matches its
- * checksum (fetched into the local cache first for a remote repository) and it reads the job's
- * events: a corrupt or incompatible candidate never gets traffic, and the versions in force keep
- * serving. As a {@link RolloutAdmission} it judges whole rollouts the same way, for the featurizer
- * and for the rollback guard alike.
+ * checksum (fetched into the local cache first for a remote repository), it reads the job's events,
+ * it ships an artifact for the job's engine, and it predicts what its cascade and fallback partners
+ * predict (the same manifest label): a corrupt or incompatible candidate never gets traffic, and
+ * the versions in force keep serving. As a {@link RolloutAdmission} it judges whole rollouts the
+ * same way, for the featurizer and for the rollback guard alike.
  *
  * <p>With a {@link VersionWarmer} ({@link #warmingWith}, the routing step's copy), it also loads
  * the versions of an admitted rollout that get traffic before the rollout comes in force, waiting
@@ -51,10 +53,12 @@ public final class RoutableVersions implements RolloutAdmission, Serializable {
     private final String cacheDir;
     private final EventSpec eventSpec;
     private final int historyLength;
+    private final EngineChoice engine;
     private final VersionWarmer warmer;
 
     private transient ModelCatalog catalog;
     private transient Map<String, ModelTarget> resolved;
+    private transient Map<String, String> plannedLabels;
 
     /**
      * @param plan the versions served when no rollout says otherwise
@@ -69,7 +73,32 @@ public final class RoutableVersions implements RolloutAdmission, Serializable {
             Path cacheDir,
             EventSpec eventSpec,
             int historyLength) {
-        this(plan, repository, cacheDir.toString(), eventSpec, historyLength, VersionWarmer.none());
+        this(plan, repository, cacheDir, eventSpec, historyLength, EngineChoice.PRIMARY);
+    }
+
+    /**
+     * @param plan the versions served when no rollout says otherwise
+     * @param repository the model repository (folder or URI)
+     * @param cacheDir where remote versions are cached
+     * @param eventSpec the events the job reads, which every version must read too
+     * @param historyLength events of history the featurizer keeps per session
+     * @param engine the artifact the job loads, which every version must ship
+     */
+    public RoutableVersions(
+            ServingPlan plan,
+            String repository,
+            Path cacheDir,
+            EventSpec eventSpec,
+            int historyLength,
+            EngineChoice engine) {
+        this(
+                plan,
+                repository,
+                cacheDir.toString(),
+                eventSpec,
+                historyLength,
+                engine,
+                VersionWarmer.none());
     }
 
     private RoutableVersions(
@@ -78,18 +107,21 @@ public final class RoutableVersions implements RolloutAdmission, Serializable {
             String cacheDir,
             EventSpec eventSpec,
             int historyLength,
+            EngineChoice engine,
             VersionWarmer warmer) {
         this.plan = plan;
         this.repository = repository;
         this.cacheDir = cacheDir;
         this.eventSpec = eventSpec;
         this.historyLength = historyLength;
+        this.engine = engine;
         this.warmer = warmer;
     }
 
     /** These versions, loading those of each admitted rollout with {@code warmer}. */
     public RoutableVersions warmingWith(VersionWarmer warmer) {
-        return new RoutableVersions(plan, repository, cacheDir, eventSpec, historyLength, warmer);
+        return new RoutableVersions(
+                plan, repository, cacheDir, eventSpec, historyLength, engine, warmer);
     }
 
     /** Binds the warmer to the task it runs in; from the routing function's {@code open}. */
@@ -119,10 +151,12 @@ public final class RoutableVersions implements RolloutAdmission, Serializable {
 
     /**
      * Admits {@code model:version} for routing: its files are fetched if remote and verified
-     * against their checksums, and its manifest must read the job's events.
+     * against their checksums, and its manifest must read the job's events, ship the job's engine
+     * and predict its cascade and fallback partners' label.
      *
      * @throws io.scorestream.model.ModelException when it cannot be found, read or verified
-     * @throws IllegalArgumentException when it reads other events or needs more history
+     * @throws IllegalArgumentException when it reads other events, needs more history, lacks the
+     *     engine or predicts another label than its partners
      */
     public void admit(String model, String version) {
         if (plan.target(model).version().equals(version)) {
@@ -209,9 +243,47 @@ public final class RoutableVersions implements RolloutAdmission, Serializable {
                             + eventSpec
                             + ")");
         }
+        String refusal = engine.refusal(manifest);
+        if (refusal != null) {
+            throw new IllegalArgumentException(refusal);
+        }
+        checkSameTask(manifest);
         ModelTarget target = ModelTarget.of(manifest);
         target.checkHistoryCovers(historyLength);
         return target;
+    }
+
+    /**
+     * A new version of a model in a cascade or fallback pair must predict what the other model
+     * predicts: the plan's pairs were checked for one label when the job was built, and a rollout
+     * must not turn a fraud cascade into a fraud-to-intent one.
+     */
+    private void checkSameTask(ModelManifest manifest) {
+        for (String partner : plan.partnersOf(manifest.name())) {
+            String theirs = plannedLabel(partner);
+            if (!theirs.equals(manifest.label())) {
+                throw new IllegalArgumentException(
+                        "model "
+                                + manifest.name()
+                                + ":"
+                                + manifest.version()
+                                + " predicts '"
+                                + manifest.label()
+                                + "' but its cascade or fallback partner "
+                                + partner
+                                + " predicts '"
+                                + theirs
+                                + "'; a cascade or fallback pairs models of one label");
+            }
+        }
+    }
+
+    private String plannedLabel(String model) {
+        if (plannedLabels == null) {
+            plannedLabels = new HashMap<>();
+        }
+        return plannedLabels.computeIfAbsent(
+                model, m -> catalog().manifest(m, plan.target(m).version()).label());
     }
 
     private ModelCatalog catalog() {

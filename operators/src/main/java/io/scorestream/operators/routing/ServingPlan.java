@@ -82,6 +82,31 @@ public record ServingPlan(
         return Optional.ofNullable(fallbackByModel.get(model));
     }
 
+    /**
+     * The models whose answers may stand for {@code model}'s, or its for theirs: its cascade
+     * partner, its fallback model and the models it is the fallback of. They must predict what it
+     * predicts (the same manifest label), whatever version a rollout brings.
+     */
+    public Set<String> partnersOf(String model) {
+        Set<String> partners = new LinkedHashSet<>();
+        if (cascade != null && cascade.from().equals(model)) {
+            partners.add(cascade.to());
+        }
+        if (cascade != null && cascade.to().equals(model)) {
+            partners.add(cascade.from());
+        }
+        fallbackByModel.forEach(
+                (of, fallback) -> {
+                    if (of.equals(model)) {
+                        partners.add(fallback);
+                    }
+                    if (fallback.equals(model)) {
+                        partners.add(of);
+                    }
+                });
+        return partners;
+    }
+
     /** The default version of {@code model}. */
     public ModelTarget target(String model) {
         ModelTarget target = targets.get(model);

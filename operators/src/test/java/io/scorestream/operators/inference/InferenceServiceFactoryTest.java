@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import ai.djl.engine.Engine;
 import com.google.gson.JsonObject;
 import io.scorestream.model.DevicePlacement;
+import io.scorestream.model.EngineChoice;
 import io.scorestream.model.ModelLoadException;
 import io.scorestream.model.ModelLoader;
 import io.scorestream.operators.registry.RegistrySettings;
@@ -53,6 +54,31 @@ class InferenceServiceFactoryTest {
         assumeTrue(
                 Engine.getEngine(ModelLoader.PYTORCH).getGpuCount() == 0,
                 "DJL's PyTorch engine sees a GPU here");
+    }
+
+    @Test
+    void theKeysEngineChoosesWhichArtifactIsLoaded() throws Exception {
+        String repository = ReferenceModels.root().toString();
+        InferenceServiceFactory factory =
+                new InferenceServiceFactory(
+                        settings(repository, DevicePlacement.Fallback.FAIL),
+                        OptionalInt.empty(),
+                        Clock.system());
+        float[][] inputs = ReferenceModels.goldenInputs("fraud-mlp", "2");
+        float[] expected = ReferenceModels.goldenScores("fraud-mlp", "2");
+        InferenceServices.Key onnx =
+                new InferenceServices.Key(
+                        repository, "fraud-mlp", "2", "cpu", EngineChoice.ONNX_RUNTIME);
+
+        assertThat(onnx).isNotEqualTo(key(repository, "cpu"));
+        try (InferenceService service = factory.apply(onnx)) {
+            assertThat(service.manifest().engine()).isEqualTo("OnnxRuntime");
+            assertThat(service.submit(inputs[5]).get(30, TimeUnit.SECONDS).scores()[0])
+                    .isCloseTo(expected[5], within(1e-5f));
+        }
+        try (InferenceService service = factory.apply(key(repository, "cpu"))) {
+            assertThat(service.manifest().engine()).isEqualTo("PyTorch");
+        }
     }
 
     @Test

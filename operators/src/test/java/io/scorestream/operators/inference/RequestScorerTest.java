@@ -31,8 +31,8 @@ class RequestScorerTest {
 
     private static final float[][] MLP_ROWS = ReferenceModels.goldenInputs("fraud-mlp", "1");
     private static final float[] MLP_SCORES = ReferenceModels.goldenScores("fraud-mlp", "1");
-    private static final float[][] GRU_ROWS = ReferenceModels.goldenInputs("intent-gru", "1");
-    private static final float[] GRU_SCORES = ReferenceModels.goldenScores("intent-gru", "1");
+    private static final float[][] GRU_ROWS = ReferenceModels.goldenInputs("fraud-gru", "1");
+    private static final float[] GRU_SCORES = ReferenceModels.goldenScores("fraud-gru", "1");
 
     private static final BatchingConfig IMMEDIATE = new BatchingConfig(8, Duration.ZERO, 64, 1);
 
@@ -82,20 +82,18 @@ class RequestScorerTest {
     @Test
     void uncertainScoresEscalateToTheLargeModel() throws Exception {
         RequestScorer always =
-                scorer(settings(CacheConfig.off()), new Cascade("fraud-mlp", "intent-gru", 0f, 1f));
+                scorer(settings(CacheConfig.off()), new Cascade("fraud-mlp", "fraud-gru", 0f, 1f));
         InferenceResult escalated = score(always, request(mlp(1), gru(1), null));
         assertThat(operator.endedOn).isEqualTo("answers");
 
-        assertThat(escalated.modelName).isEqualTo("intent-gru");
+        assertThat(escalated.modelName).isEqualTo("fraud-gru");
         assertThat(escalated.scores[0]).isCloseTo(GRU_SCORES[1], within(1e-5f));
         assertThat(escalated.isFallback()).isFalse();
-        assertThat(steps(escalated))
-                .containsExactly("fraud-mlp:1=ESCALATED", "intent-gru:1=SCORED");
+        assertThat(steps(escalated)).containsExactly("fraud-mlp:1=ESCALATED", "fraud-gru:1=SCORED");
 
         RequestScorer never =
                 operator.scorer(
-                        settings(CacheConfig.off()),
-                        new Cascade("fraud-mlp", "intent-gru", 2f, 3f));
+                        settings(CacheConfig.off()), new Cascade("fraud-mlp", "fraud-gru", 2f, 3f));
         InferenceResult confident = score(never, request(mlp(1), gru(1), null));
         assertThat(confident.modelName).isEqualTo("fraud-mlp");
         assertThat(confident.scores[0]).isCloseTo(MLP_SCORES[1], within(1e-5f));
@@ -105,7 +103,7 @@ class RequestScorerTest {
     @Test
     void aModelFailureTakesTheFallbackModelThenTheConfiguredPolicy() throws Exception {
         RequestScorer scorer = scorer(settings(CacheConfig.off()), null);
-        ModelInput bad = new ModelInput("intent-gru", "1", new float[] {1f, 2f}); // wrong width
+        ModelInput bad = new ModelInput("fraud-gru", "1", new float[] {1f, 2f}); // wrong width
 
         InferenceResult fallenBack = score(scorer, request(bad, null, mlp(2)));
         assertThat(fallenBack.outcome).isEqualTo(InferenceResult.Outcome.SCORED);
@@ -113,7 +111,7 @@ class RequestScorerTest {
         assertThat(fallenBack.scores[0]).isCloseTo(MLP_SCORES[2], within(1e-5f));
         assertThat(fallenBack.isFallback()).isTrue();
         assertThat(fallenBack.reason).isEqualTo("INFERENCE_FAILED");
-        assertThat(steps(fallenBack)).containsExactly("intent-gru:1=FAILED", "fraud-mlp:1=SCORED");
+        assertThat(steps(fallenBack)).containsExactly("fraud-gru:1=FAILED", "fraud-mlp:1=SCORED");
 
         InferenceResult deadLetter = score(scorer, request(bad, null, null));
         assertThat(deadLetter.outcome).isEqualTo(InferenceResult.Outcome.FAILED);
@@ -135,7 +133,7 @@ class RequestScorerTest {
 
     @Test
     void aSlowModelTimesOutToTheFallbackModel() throws Exception {
-        batchingByModel.put("intent-gru", STUCK);
+        batchingByModel.put("fraud-gru", STUCK);
         RequestScorer scorer =
                 scorer(
                         settings(
@@ -144,14 +142,14 @@ class RequestScorerTest {
                                 Duration.ofMillis(50),
                                 BreakerConfig.off()),
                         null);
-        operator.load("intent-gru", "1");
+        operator.load("fraud-gru", "1");
         operator.load("fraud-mlp", "1");
 
         InferenceResult result = score(scorer, request(gru(0), null, mlp(3)));
 
         assertThat(result.modelName).isEqualTo("fraud-mlp");
         assertThat(result.reason).isEqualTo("INFERENCE_TIMEOUT");
-        assertThat(steps(result)).containsExactly("intent-gru:1=TIMEOUT", "fraud-mlp:1=SCORED");
+        assertThat(steps(result)).containsExactly("fraud-gru:1=TIMEOUT", "fraud-mlp:1=SCORED");
     }
 
     @Test
@@ -407,7 +405,7 @@ class RequestScorerTest {
     }
 
     private static ModelInput gru(int row) {
-        return new ModelInput("intent-gru", "1", GRU_ROWS[row]);
+        return new ModelInput("fraud-gru", "1", GRU_ROWS[row]);
     }
 
     private static InferenceRequest request(

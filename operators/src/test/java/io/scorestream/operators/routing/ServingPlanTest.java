@@ -13,27 +13,30 @@ class ServingPlanTest {
     private static final ModelTarget MLP =
             new ModelTarget("fraud-mlp", "2", FeatureLayout.EVENT_WITH_SESSION_AGGREGATES, 0, 24);
     private static final ModelTarget GRU =
-            new ModelTarget("intent-gru", "1", FeatureLayout.SESSION_SEQUENCE, 16, 160);
+            new ModelTarget("fraud-gru", "1", FeatureLayout.SESSION_SEQUENCE, 16, 176);
+
+    private static final ModelTarget INTENT =
+            new ModelTarget("intent-gru", "1", FeatureLayout.SESSION_SEQUENCE, 16, 176);
 
     private static final ServingPlan PLAN =
             new ServingPlan(
                     "fraud-mlp",
-                    Map.of("checkout", "intent-gru"),
-                    Map.of("fraud-mlp", MLP, "intent-gru", GRU),
-                    new Cascade("fraud-mlp", "intent-gru", 0.4f, 0.6f),
-                    Map.of("intent-gru", "fraud-mlp"));
+                    Map.of("checkout", "fraud-gru"),
+                    Map.of("fraud-mlp", MLP, "fraud-gru", GRU),
+                    new Cascade("fraud-mlp", "fraud-gru", 0.4f, 0.6f),
+                    Map.of("fraud-gru", "fraud-mlp"));
 
     @Test
     void routesByEventTypeWithTheDefaultModelForTheRest() {
-        assertThat(PLAN.modelFor("checkout")).isEqualTo("intent-gru");
+        assertThat(PLAN.modelFor("checkout")).isEqualTo("fraud-gru");
         assertThat(PLAN.modelFor("click")).isEqualTo("fraud-mlp");
-        assertThat(PLAN.target("intent-gru")).isEqualTo(GRU);
+        assertThat(PLAN.target("fraud-gru")).isEqualTo(GRU);
     }
 
     @Test
     void onlyTheSmallModelEscalatesAndOnlyInItsBand() {
         Cascade cascade = PLAN.cascadeFrom("fraud-mlp").orElseThrow();
-        assertThat(PLAN.cascadeFrom("intent-gru")).isEmpty();
+        assertThat(PLAN.cascadeFrom("fraud-gru")).isEmpty();
         assertThat(cascade.escalates(0.4f)).isTrue();
         assertThat(cascade.escalates(0.6f)).isTrue();
         assertThat(cascade.escalates(0.39f)).isFalse();
@@ -43,8 +46,25 @@ class ServingPlanTest {
 
     @Test
     void fallbacksAreLookedUpPerModel() {
-        assertThat(PLAN.fallbackFor("intent-gru")).contains("fraud-mlp");
+        assertThat(PLAN.fallbackFor("fraud-gru")).contains("fraud-mlp");
         assertThat(PLAN.fallbackFor("fraud-mlp")).isEmpty();
+    }
+
+    @Test
+    void partnersAreTheModelsACascadeOrFallbackPairsAModelWith() {
+        ServingPlan plan =
+                new ServingPlan(
+                        "fraud-mlp",
+                        Map.of("checkout", "intent-gru"),
+                        Map.of("fraud-mlp", MLP, "fraud-gru", GRU, "intent-gru", INTENT),
+                        new Cascade("fraud-mlp", "fraud-gru", 0.4f, 0.6f),
+                        Map.of("fraud-gru", "fraud-mlp"));
+
+        assertThat(plan.partnersOf("fraud-mlp")).containsExactly("fraud-gru");
+        assertThat(plan.partnersOf("fraud-gru")).containsExactly("fraud-mlp");
+        assertThat(plan.partnersOf("intent-gru"))
+                .as("routed to, but paired with nothing")
+                .isEmpty();
     }
 
     @Test
