@@ -4,7 +4,6 @@ import io.scorestream.jobs.config.KafkaSettings;
 import io.scorestream.operators.ingest.RawRecord;
 import io.scorestream.schemas.DeadLetter;
 import io.scorestream.schemas.Prediction;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
@@ -35,22 +34,21 @@ public final class KafkaConnectors {
         return sink(kafka, "predictions", predictionSerializer(kafka.predictionsTopic()));
     }
 
-    /** Dead letters, keyed like the original record and stamped with their dead-letter time. */
+    /**
+     * Dead letters, keyed like the original record, stamped with their dead-letter time, and cut to
+     * fit {@code scorestream.dead-letters.max-size}.
+     */
     public static KafkaSink<DeadLetter> deadLetterSink(KafkaSettings kafka) {
-        return sink(kafka, "dead-letters", deadLetterSerializer(kafka.deadLetterTopic()));
+        return sink(
+                kafka,
+                "dead-letters",
+                new DeadLetterRecordSerializer(
+                        kafka.deadLetterTopic(), kafka.deadLetterMaxBytes()));
     }
 
     static AvroRecordSerializer<Prediction> predictionSerializer(String topic) {
         return new AvroRecordSerializer<>(
                 topic, Prediction.class, KafkaConnectors::sessionKey, Prediction::getScoredTime);
-    }
-
-    static AvroRecordSerializer<DeadLetter> deadLetterSerializer(String topic) {
-        return new AvroRecordSerializer<>(
-                topic,
-                DeadLetter.class,
-                KafkaConnectors::originalKey,
-                DeadLetter::getDeadLetterTime);
     }
 
     private static <T> KafkaSink<T> sink(
@@ -64,6 +62,11 @@ public final class KafkaConnectors {
                 .setProperty(
                         "transaction.timeout.ms",
                         String.valueOf(kafka.transactionTimeout().toMillis()))
+                // Explicit, so a dead letter of the largest size the settings allow is accepted by
+                // the producer; start-up checks it against the topics' max.message.bytes.
+                .setProperty(
+                        KafkaSettings.MAX_REQUEST_SIZE,
+                        String.valueOf(kafka.producerMaxRequestSize()))
                 .build();
     }
 
@@ -78,15 +81,5 @@ public final class KafkaConnectors {
 
     private static byte[] sessionKey(Prediction prediction) {
         return prediction.getSessionId().getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static byte[] originalKey(DeadLetter letter) {
-        ByteBuffer key = letter.getOriginalKey();
-        if (key == null) {
-            return null;
-        }
-        byte[] bytes = new byte[key.remaining()];
-        key.duplicate().get(bytes);
-        return bytes;
     }
 }

@@ -44,19 +44,45 @@ class KafkaConnectorsTest {
         DeadLetter letter = deadLetter(ByteBuffer.wrap("key-1".getBytes(StandardCharsets.UTF_8)));
 
         ProducerRecord<byte[], byte[]> record =
-                KafkaConnectors.deadLetterSerializer("events.dlq")
+                new DeadLetterRecordSerializer("events.dlq", 1000 * 1024)
                         .serialize(letter, null, EVENT_TIME);
 
         assertThat(record.timestamp()).isEqualTo(NOW.toEpochMilli());
         assertThat(record.topic()).isEqualTo("events.dlq");
         assertThat(new String(record.key(), StandardCharsets.UTF_8)).isEqualTo("key-1");
-        assertThat(AvroCodec.of(DeadLetter.class).decode(record.value())).isEqualTo(letter);
+        DeadLetter written = AvroCodec.of(DeadLetter.class).decode(record.value());
+        assertThat(written)
+                .usingRecursiveComparison()
+                .ignoringFields(
+                        "originalValueSize",
+                        "originalValueSha256",
+                        "keptValueBytes",
+                        "originalKeySize")
+                .isEqualTo(letter);
+        assertThat(written.getOriginalValueSize()).isEqualTo(3);
+        assertThat(written.getKeptValueBytes()).isEqualTo(3);
+        assertThat(written.getTruncated()).isFalse();
+    }
+
+    @Test
+    void aDeadLetterLargerThanTheLimitIsCutToFit() {
+        DeadLetter letter = deadLetter(ByteBuffer.wrap("key-1".getBytes(StandardCharsets.UTF_8)));
+        letter.setOriginalValue(ByteBuffer.wrap(new byte[40_000]));
+
+        ProducerRecord<byte[], byte[]> record =
+                new DeadLetterRecordSerializer("events.dlq", 20_000)
+                        .serialize(letter, null, EVENT_TIME);
+
+        assertThat(record.key().length + record.value().length).isLessThanOrEqualTo(20_000);
+        DeadLetter written = AvroCodec.of(DeadLetter.class).decode(record.value());
+        assertThat(written.getTruncated()).isTrue();
+        assertThat(written.getOriginalValueSize()).isEqualTo(40_000);
     }
 
     @Test
     void aDeadLetterWithoutAnOriginalKeyHasNoKey() {
         ProducerRecord<byte[], byte[]> record =
-                KafkaConnectors.deadLetterSerializer("events.dlq")
+                new DeadLetterRecordSerializer("events.dlq", 1000 * 1024)
                         .serialize(deadLetter(null), null, null);
 
         assertThat(record.key()).isNull();
