@@ -35,7 +35,11 @@ public final class DeadLetterRecordSerializer
     public void open(
             SerializationSchema.InitializationContext context, KafkaSinkContext sinkContext) {
         trimmer = new DeadLetterTrimmer(maxBytes);
-        truncated = context.getMetricGroup().counter("deadLettersTruncated");
+        // The exactly-once writer opens its serializer twice (its own constructor and
+        // KafkaWriter's): register the counter once, or Flink warns of a name collision.
+        if (truncated == null) {
+            truncated = context.getMetricGroup().counter("deadLettersTruncated");
+        }
     }
 
     @Override

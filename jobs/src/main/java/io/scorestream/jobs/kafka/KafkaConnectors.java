@@ -30,7 +30,7 @@ public final class KafkaConnectors {
      * Exactly-once (as configured) predictions, keyed by session id and stamped with their scored
      * time, so the topic's retention counts from when a prediction was made, not from its event.
      */
-    public static KafkaSink<Prediction> predictionSink(KafkaSettings kafka) {
+    public static FailoverSafeKafkaSink<Prediction> predictionSink(KafkaSettings kafka) {
         return sink(kafka, "predictions", predictionSerializer(kafka.predictionsTopic()));
     }
 
@@ -38,7 +38,7 @@ public final class KafkaConnectors {
      * Dead letters, keyed like the original record, stamped with their dead-letter time, and cut to
      * fit {@code scorestream.dead-letters.max-size}.
      */
-    public static KafkaSink<DeadLetter> deadLetterSink(KafkaSettings kafka) {
+    public static FailoverSafeKafkaSink<DeadLetter> deadLetterSink(KafkaSettings kafka) {
         return sink(
                 kafka,
                 "dead-letters",
@@ -51,23 +51,26 @@ public final class KafkaConnectors {
                 topic, Prediction.class, KafkaConnectors::sessionKey, Prediction::getScoredTime);
     }
 
-    private static <T> KafkaSink<T> sink(
+    private static <T> FailoverSafeKafkaSink<T> sink(
             KafkaSettings kafka, String name, KafkaRecordSerializationSchema<T> serializer) {
-        return KafkaSink.<T>builder()
-                .setKafkaProducerConfig(kafka.clientPropertiesWithBootstrap())
-                .setRecordSerializer(serializer)
-                .setDeliveryGuarantee(kafka.deliveryGuarantee().toFlink())
-                // Two exactly-once sinks in one job need distinct transactional ids.
-                .setTransactionalIdPrefix(kafka.transactionalIdPrefix() + "-" + name)
-                .setProperty(
-                        "transaction.timeout.ms",
-                        String.valueOf(kafka.transactionTimeout().toMillis()))
-                // Explicit, so a dead letter of the largest size the settings allow is accepted by
-                // the producer; start-up checks it against the topics' max.message.bytes.
-                .setProperty(
-                        KafkaSettings.MAX_REQUEST_SIZE,
-                        String.valueOf(kafka.producerMaxRequestSize()))
-                .build();
+        KafkaSink<T> sink =
+                KafkaSink.<T>builder()
+                        .setKafkaProducerConfig(kafka.clientPropertiesWithBootstrap())
+                        .setRecordSerializer(serializer)
+                        .setDeliveryGuarantee(kafka.deliveryGuarantee().toFlink())
+                        // Two exactly-once sinks in one job need distinct transactional ids.
+                        .setTransactionalIdPrefix(kafka.transactionalIdPrefix() + "-" + name)
+                        .setProperty(
+                                "transaction.timeout.ms",
+                                String.valueOf(kafka.transactionTimeout().toMillis()))
+                        // Explicit, so a dead letter of the largest size the settings allow is
+                        // accepted by
+                        // the producer; start-up checks it against the topics' max.message.bytes.
+                        .setProperty(
+                                KafkaSettings.MAX_REQUEST_SIZE,
+                                String.valueOf(kafka.producerMaxRequestSize()))
+                        .build();
+        return new FailoverSafeKafkaSink<>(sink, name);
     }
 
     private static OffsetsInitializer startingOffsets(KafkaSettings kafka) {
