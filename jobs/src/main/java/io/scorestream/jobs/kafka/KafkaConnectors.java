@@ -5,10 +5,12 @@ import io.scorestream.operators.ingest.RawRecord;
 import io.scorestream.schemas.DeadLetter;
 import io.scorestream.schemas.Prediction;
 import java.nio.charset.StandardCharsets;
+import java.util.Properties;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /** The production Kafka source and sinks of the scoring job, built from its settings. */
@@ -16,14 +18,27 @@ public final class KafkaConnectors {
 
     private KafkaConnectors() {}
 
+    /**
+     * The events, read {@code read_committed} unless {@code scorestream.kafka.properties} says
+     * otherwise: records of an upstream transaction that was aborted are never scored.
+     */
     public static KafkaSource<RawRecord> eventSource(KafkaSettings kafka) {
         return KafkaSource.<RawRecord>builder()
-                .setProperties(kafka.clientPropertiesWithBootstrap())
+                .setProperties(sourceProperties(kafka))
                 .setTopics(kafka.eventsTopic())
                 .setGroupId(kafka.groupId())
                 .setStartingOffsets(startingOffsets(kafka))
                 .setDeserializer(new RawRecordDeserializer())
                 .build();
+    }
+
+    /** The source's client properties: the job's, with {@code read_committed} by default. */
+    static Properties sourceProperties(KafkaSettings kafka) {
+        Properties properties = kafka.clientPropertiesWithBootstrap();
+        // Kafka's own default is read_uncommitted: an exactly-once upstream's aborted records
+        // would be scored. A user's explicit isolation.level still wins.
+        properties.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        return properties;
     }
 
     /**

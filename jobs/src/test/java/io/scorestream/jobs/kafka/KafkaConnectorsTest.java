@@ -2,6 +2,9 @@ package io.scorestream.jobs.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.scorestream.jobs.config.KafkaSettings;
+import io.scorestream.jobs.config.ScoringOptions;
+import io.scorestream.jobs.config.ScoringSettings;
 import io.scorestream.schemas.AvroCodec;
 import io.scorestream.schemas.DeadLetter;
 import io.scorestream.schemas.Prediction;
@@ -10,6 +13,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import org.apache.flink.configuration.Configuration;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 
@@ -87,6 +92,27 @@ class KafkaConnectorsTest {
 
         assertThat(record.key()).isNull();
         assertThat(record.timestamp()).isEqualTo(NOW.toEpochMilli());
+    }
+
+    @Test
+    void theSourceReadsCommittedRecordsUnlessTheUserSaysOtherwise() {
+        assertThat(KafkaConnectors.sourceProperties(kafka(Map.of())))
+                .containsEntry("isolation.level", "read_committed")
+                .containsEntry("bootstrap.servers", "localhost:9092");
+        assertThat(
+                        KafkaConnectors.sourceProperties(
+                                kafka(Map.of("isolation.level", "read_uncommitted"))))
+                .containsEntry("isolation.level", "read_uncommitted");
+    }
+
+    private static KafkaSettings kafka(Map<String, String> properties) {
+        Configuration conf = new Configuration();
+        conf.set(ScoringOptions.BOOTSTRAP_SERVERS, "localhost:9092");
+        conf.set(ScoringOptions.KAFKA_PROPERTIES, properties);
+        conf.set(
+                ScoringOptions.MODEL_REPOSITORY,
+                System.getProperty("scorestream.models.dir", "../models"));
+        return ScoringSettings.from(conf).kafka();
     }
 
     private static Prediction prediction() {
