@@ -3,14 +3,13 @@ package io.scorestream.it.input;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.scorestream.it.KafkaBroker;
+import io.scorestream.it.failures.JobRuns;
 import io.scorestream.it.input.KafkaClients.KeyValue;
 import io.scorestream.jobs.config.ScoringOptions;
 import io.scorestream.schemas.DeadLetter;
 import io.scorestream.schemas.InferenceEvent;
 import io.scorestream.schemas.Prediction;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Properties;
 import org.apache.flink.configuration.Configuration;
@@ -57,18 +56,7 @@ class UpstreamTransactionsITCase {
         }
         JobClient job = TestJobs.start(conf, "upstream-tx");
         List<Prediction> predictions =
-                KAFKA.clients()
-                        .readCommitted(
-                                conf.get(ScoringOptions.PREDICTIONS_TOPIC),
-                                Prediction.class,
-                                read ->
-                                        new HashSet<>(
-                                                                read.stream()
-                                                                        .map(Prediction::getEventId)
-                                                                        .toList())
-                                                        .size()
-                                                >= committed.size(),
-                                Duration.ofSeconds(90));
+                JobRuns.awaitPredictions(KAFKA.clients(), conf, committed.size());
         job.cancel().get();
 
         assertThat(predictions)

@@ -3,6 +3,7 @@ package io.scorestream.it.limits;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.scorestream.it.KafkaBroker;
+import io.scorestream.it.failures.JobRuns;
 import io.scorestream.it.input.KafkaClients;
 import io.scorestream.it.input.KafkaClients.KeyValue;
 import io.scorestream.it.input.TestJobs;
@@ -15,10 +16,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -39,8 +38,6 @@ import org.junit.jupiter.api.io.TempDir;
  * refused, and the job restarted into it until it gave up.
  */
 class OversizedRecordITCase {
-
-    private static final Duration READ_TIMEOUT = Duration.ofSeconds(90);
 
     /** The largest value a default topic takes with a short key: its limit is 1048588 bytes. */
     private static final int AT_THE_LIMIT = 1_048_490;
@@ -75,26 +72,14 @@ class OversizedRecordITCase {
         bigRequests().publish(conf.get(ScoringOptions.EVENTS_TOPIC), records);
 
         JobClient job = TestJobs.start(conf, "oversized");
-        List<Prediction> predictions =
-                KAFKA.clients()
-                        .readCommitted(
-                                conf.get(ScoringOptions.PREDICTIONS_TOPIC),
-                                Prediction.class,
-                                read ->
-                                        new HashSet<>(
-                                                                read.stream()
-                                                                        .map(Prediction::getEventId)
-                                                                        .toList())
-                                                        .size()
-                                                >= good.size(),
-                                READ_TIMEOUT);
+        List<Prediction> predictions = JobRuns.awaitPredictions(KAFKA.clients(), conf, good.size());
         List<DeadLetter> letters =
                 KAFKA.clients()
                         .readCommitted(
                                 conf.get(ScoringOptions.DEAD_LETTER_TOPIC),
                                 DeadLetter.class,
                                 read -> read.size() >= 2,
-                                READ_TIMEOUT);
+                                JobRuns.READ_TIMEOUT);
         JobStatus status = job.getJobStatus().get();
         job.cancel().get();
 
