@@ -3,7 +3,6 @@ package io.scorestream.jobs;
 import io.scorestream.jobs.config.JobConfiguration;
 import io.scorestream.jobs.config.ScoringSettings;
 import io.scorestream.jobs.kafka.KafkaPreflight;
-import java.util.List;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -19,9 +18,9 @@ public final class ScoringJobMain {
     public static void main(String[] args) throws Exception {
         Configuration conf = JobConfiguration.load(args);
         ScoringSettings settings = ScoringSettings.from(conf);
-        // Wrong credentials or a missing topic stop start-up with a clear message, instead of a job
-        // that restarts forever against a Kafka that will not let it in.
-        KafkaPreflight.check(settings.kafka(), List.of(settings.rollout().controlTopic()));
+        // Wrong credentials, a missing topic or a size limit the topics contradict stop start-up
+        // with a clear message, instead of a job that restarts forever against Kafka.
+        KafkaPreflight.check(settings);
         // Another job writing with our transactional id prefix would be fenced silently.
         KafkaPreflight.checkTransactionalIdPrefixIsFree(
                 settings.kafka(), settings.checkpoints().interval().plusSeconds(1));

@@ -14,9 +14,10 @@ import io.scorestream.operators.inference.InferenceResult;
 import io.scorestream.operators.inference.RequestBundle;
 import io.scorestream.operators.inference.RequestBundler;
 import io.scorestream.operators.inference.ServiceWarmer;
+import io.scorestream.operators.ingest.DecodedEvent;
+import io.scorestream.operators.ingest.DecodedEventTypeInfo;
 import io.scorestream.operators.ingest.EventDecoder;
 import io.scorestream.operators.ingest.EventSpec;
-import io.scorestream.operators.ingest.InferenceEventTypeInfo;
 import io.scorestream.operators.ingest.RawRecord;
 import io.scorestream.operators.rollout.RolloutGuards;
 import io.scorestream.operators.rollout.RolloutState;
@@ -24,7 +25,6 @@ import io.scorestream.operators.routing.RoutableVersions;
 import io.scorestream.operators.routing.ServingPlan;
 import io.scorestream.operators.routing.VersionWarmer;
 import io.scorestream.schemas.DeadLetter;
-import io.scorestream.schemas.InferenceEvent;
 import io.scorestream.schemas.ModelRollout;
 import io.scorestream.schemas.Prediction;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -184,13 +184,13 @@ public final class ScoringPipeline {
         EventSpec eventSpec = EventSpec.of(manifest.featureSpec());
         BroadcastStream<ModelRollout> rollouts = control.broadcast(RolloutState.DESCRIPTOR);
 
-        SingleOutputStreamOperator<InferenceEvent> events =
+        SingleOutputStreamOperator<DecodedEvent> events =
                 records.process(
                                 new EventDecoder(
                                         eventSpec,
                                         settings.input()
                                                 .rulesFor(manifest.featureSpec().eventFeatures())),
-                                InferenceEventTypeInfo.INSTANCE)
+                                DecodedEventTypeInfo.INSTANCE)
                         .name("Decode and validate")
                         .uid(Uids.DECODER);
 
@@ -257,14 +257,15 @@ public final class ScoringPipeline {
         }
     }
 
-    private WatermarkStrategy<InferenceEvent> watermarks() {
-        return WatermarkStrategy.<InferenceEvent>forBoundedOutOfOrderness(
+    private WatermarkStrategy<DecodedEvent> watermarks() {
+        return WatermarkStrategy.<DecodedEvent>forBoundedOutOfOrderness(
                         settings.session().maxOutOfOrderness())
-                .withTimestampAssigner((event, previous) -> event.getEventTime().toEpochMilli())
+                .withTimestampAssigner(
+                        (decoded, previous) -> decoded.event().getEventTime().toEpochMilli())
                 .withIdleness(settings.session().idleTimeout());
     }
 
-    private static String sessionKey(InferenceEvent event) {
-        return event.getSessionId();
+    private static String sessionKey(DecodedEvent decoded) {
+        return decoded.sessionId();
     }
 }

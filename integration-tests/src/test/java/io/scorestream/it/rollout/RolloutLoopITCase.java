@@ -7,6 +7,7 @@ import io.scorestream.it.input.KafkaClients.KeyValue;
 import io.scorestream.it.input.TestJobs;
 import io.scorestream.jobs.config.DeliveryMode;
 import io.scorestream.jobs.config.KafkaSettings;
+import io.scorestream.jobs.config.ScoringOptions;
 import io.scorestream.jobs.config.StartingOffsets;
 import io.scorestream.jobs.kafka.ControlTopic;
 import io.scorestream.jobs.rollout.RolloutCommand;
@@ -217,7 +218,8 @@ class RolloutLoopITCase {
                 DeliveryMode.AT_LEAST_ONCE,
                 "rollout-it",
                 Duration.ofMinutes(5),
-                Map.of());
+                Map.of(),
+                (int) ScoringOptions.DEAD_LETTER_MAX_SIZE.defaultValue().getBytes());
     }
 
     private static ModelRollout cli(String topic, String... args) {

@@ -102,6 +102,19 @@ public final class ScoringOptions {
                             "Extra Kafka client properties for the source and sinks, e.g."
                                     + " security.protocol:SASL_SSL,sasl.mechanism:SCRAM-SHA-512.");
 
+    public static final ConfigOption<MemorySize> DEAD_LETTER_MAX_SIZE =
+            key("scorestream.dead-letters.max-size")
+                    .memoryType()
+                    .defaultValue(MemorySize.parse("1000 kb"))
+                    .withDescription(
+                            "Largest dead letter written, its Kafka key and Avro value together (at"
+                                    + " least 16 kb). A larger one keeps only the start of the"
+                                    + " original value (then of the key, message and event id) and"
+                                    + " says so: truncated, originalValueSize, originalValueSha256,"
+                                    + " keptValueBytes. Plus Kafka's record overhead, it must fit"
+                                    + " the dead-letter topic's max.message.bytes and the"
+                                    + " producers' max.request.size (checked at start-up).");
+
     // Model ---------------------------------------------------------------------------------
 
     public static final ConfigOption<String> MODEL_REPOSITORY =
@@ -446,10 +459,13 @@ public final class ScoringOptions {
     public static final ConfigOption<MemorySize> MAX_RECORD_SIZE =
             key("scorestream.input.max-record-size")
                     .memoryType()
-                    .defaultValue(MemorySize.ofMebiBytes(1))
+                    .defaultValue(MemorySize.parse("512 kb"))
                     .withDescription(
                             "Largest event value accepted; larger ones are dead-lettered as"
-                                    + " OVERSIZED_RECORD without being decoded.");
+                                    + " OVERSIZED_RECORD without being decoded. Must stay below"
+                                    + " what the events topic accepts (its max.message.bytes less"
+                                    + " Kafka's record overhead; checked at start-up), or"
+                                    + " OVERSIZED_RECORD could never fire.");
 
     public static final ConfigOption<MemorySize> MAX_STRING_LENGTH =
             key("scorestream.input.max-string-length")
@@ -608,6 +624,7 @@ public final class ScoringOptions {
                 TRANSACTIONAL_ID_PREFIX,
                 TRANSACTION_TIMEOUT,
                 KAFKA_PROPERTIES,
+                DEAD_LETTER_MAX_SIZE,
                 MODEL_REPOSITORY,
                 MODEL_CACHE_DIR,
                 MODEL_NAME,

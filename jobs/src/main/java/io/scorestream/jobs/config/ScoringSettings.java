@@ -8,6 +8,7 @@ import io.scorestream.model.OnnxGpuProvider;
 import io.scorestream.operators.budget.BudgetSettings;
 import io.scorestream.operators.budget.BudgetTime;
 import io.scorestream.operators.budget.OverBudgetAction;
+import io.scorestream.operators.deadletter.DeadLetterTrimmer;
 import io.scorestream.operators.inference.BatchingConfig;
 import io.scorestream.operators.inference.BreakerConfig;
 import io.scorestream.operators.inference.CacheConfig;
@@ -70,8 +71,10 @@ public record ScoringSettings(
                         read.value(DELIVERY_GUARANTEE),
                         read.value(TRANSACTIONAL_ID_PREFIX),
                         read.positive(TRANSACTION_TIMEOUT),
-                        read.value(KAFKA_PROPERTIES));
+                        read.value(KAFKA_PROPERTIES),
+                        read.bytes(DEAD_LETTER_MAX_SIZE));
         checkTopicsDistinct(kafka, problems);
+        checkDeadLettersFitRequests(kafka, problems);
 
         String repository = read.nonBlank(MODEL_REPOSITORY);
         if (repository != null && !repository.isBlank()) {
@@ -376,6 +379,56 @@ public record ScoringSettings(
                             + DEAD_LETTER_TOPIC.key()
                             + " must be three different topics, got "
                             + topics);
+        }
+    }
+
+    /**
+     * The largest dead letter must fit a producer request; the topic's own limit is checked by
+     * {@code KafkaPreflight}, which reads it from the brokers.
+     */
+    private static void checkDeadLettersFitRequests(KafkaSettings kafka, List<String> problems) {
+        if (problems.stream().anyMatch(p -> p.startsWith(DEAD_LETTER_MAX_SIZE.key()))) {
+            return; // not a size at all: reported
+        }
+        if (kafka.deadLetterMaxBytes() < DeadLetterTrimmer.MIN_MAX_BYTES) {
+            problems.add(
+                    DEAD_LETTER_MAX_SIZE.key()
+                            + " must be at least "
+                            + DeadLetterTrimmer.MIN_MAX_BYTES
+                            + " bytes (room for a dead letter's fields besides the value), got "
+                            + kafka.deadLetterMaxBytes());
+            return;
+        }
+        if (kafka.clientProperties() == null) {
+            return; // reported
+        }
+        int maxRequestSize;
+        try {
+            maxRequestSize = kafka.producerMaxRequestSize();
+        } catch (NumberFormatException e) {
+            problems.add(
+                    KAFKA_PROPERTIES.key()
+                            + ": "
+                            + KafkaSettings.MAX_REQUEST_SIZE
+                            + " must be a whole number of bytes");
+            return;
+        }
+        int needed = kafka.deadLetterMaxBytes() + KafkaSettings.RECORD_OVERHEAD;
+        if (needed > maxRequestSize) {
+            problems.add(
+                    DEAD_LETTER_MAX_SIZE.key()
+                            + " ("
+                            + kafka.deadLetterMaxBytes()
+                            + " bytes) + "
+                            + KafkaSettings.RECORD_OVERHEAD
+                            + " bytes of record overhead exceeds "
+                            + KafkaSettings.MAX_REQUEST_SIZE
+                            + " ("
+                            + maxRequestSize
+                            + ") in "
+                            + KAFKA_PROPERTIES.key()
+                            + ": the producer would refuse the largest dead letter; lower the"
+                            + " first or raise the second");
         }
     }
 

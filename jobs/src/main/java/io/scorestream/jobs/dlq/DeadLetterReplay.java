@@ -1,5 +1,6 @@
 package io.scorestream.jobs.dlq;
 
+import io.scorestream.jobs.kafka.ReplayHeaders;
 import io.scorestream.jobs.kafka.TopicToEnd;
 import io.scorestream.schemas.AvroCodec;
 import io.scorestream.schemas.DeadLetter;
@@ -32,13 +33,19 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * Re-publishes the original records of chosen dead letters: reads the dead-letter topic from its
  * start to its end at the time of the call ({@code read_committed}, so letters of aborted job
  * attempts are never replayed), keeps those with a chosen reason, and sends each one's original key
- * and value to the target topic, in the order read, with a header naming where it came from. Every
+ * and value to the target topic, in the order read, with headers naming where it came from and the
+ * stage that rejected it ({@link ReplayHeaders}). Sent back to the topic it was read from, a record
+ * goes to its original partition (whatever partitioner its producer used); elsewhere its key picks
+ * the partition. Truncated dead letters (their value is incomplete) are skipped and counted. Every
  * send is confirmed before it returns.
  */
 public final class DeadLetterReplay {
 
     /** Header of a replayed record: its original topic/partition@offset, when known. */
-    public static final String REPLAYED_FROM_HEADER = "scorestream.replayed-from";
+    public static final String REPLAYED_FROM_HEADER = ReplayHeaders.FROM;
+
+    /** Header of a replayed record: the stage that dead-lettered it. */
+    public static final String REPLAYED_STAGE_HEADER = ReplayHeaders.STAGE;
 
     private static final Duration READ_TIMEOUT = Duration.ofMinutes(2);
 
@@ -106,7 +113,12 @@ public final class DeadLetterReplay {
         } catch (TimeoutException e) {
             throw new IllegalStateException("Kafka did not confirm a replayed record in 30 s", e);
         }
-        return new ReplayResult(replaying.read, replaying.replayed, unreadable, replaying.byReason);
+        return new ReplayResult(
+                replaying.read,
+                replaying.replayed,
+                unreadable,
+                replaying.truncated,
+                replaying.byReason);
     }
 
     /** Sends the dead letters the options want, up to their limit, and counts what it saw. */
@@ -117,6 +129,7 @@ public final class DeadLetterReplay {
         final Map<String, Long> byReason = new HashMap<>();
         long read;
         long replayed;
+        long truncated;
 
         Replaying(ReplayOptions options, KafkaProducer<byte[], byte[]> producer) {
             this.options = options;
@@ -126,7 +139,9 @@ public final class DeadLetterReplay {
         /** Returns whether to read on: false once the limit is reached. */
         boolean send(DeadLetter letter) {
             read++;
-            if (options.wants(letter.getReason())) {
+            if (options.wants(letter.getReason()) && letter.getTruncated()) {
+                truncated++;
+            } else if (options.wants(letter.getReason())) {
                 sends.add(producer.send(original(options.toTopic(), letter)));
                 replayed++;
                 byReason.merge(letter.getReason(), 1L, Long::sum);
@@ -136,9 +151,20 @@ public final class DeadLetterReplay {
     }
 
     static ProducerRecord<byte[], byte[]> original(String topic, DeadLetter letter) {
+        // Back where it came from: the same partition, so it stays with its session's records
+        // even when the original producer's partitioner is not Kafka's (librdkafka's, say).
+        Integer partition =
+                topic.equals(letter.getSourceTopic()) ? letter.getSourcePartition() : null;
         ProducerRecord<byte[], byte[]> record =
                 new ProducerRecord<>(
-                        topic, bytes(letter.getOriginalKey()), bytes(letter.getOriginalValue()));
+                        topic,
+                        partition,
+                        bytes(letter.getOriginalKey()),
+                        bytes(letter.getOriginalValue()));
+        if (letter.getStage() != null) {
+            record.headers()
+                    .add(REPLAYED_STAGE_HEADER, letter.getStage().getBytes(StandardCharsets.UTF_8));
+        }
         if (letter.getSourceTopic() != null) {
             String from =
                     letter.getSourceTopic()

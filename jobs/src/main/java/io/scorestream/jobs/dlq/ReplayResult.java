@@ -9,10 +9,15 @@ import java.util.TreeMap;
  * @param read dead letters read from the topic
  * @param replayed dead letters whose original record was published again
  * @param unreadable records of the dead-letter topic that are not DeadLetter records (skipped)
+ * @param truncated chosen dead letters not replayed because their value was truncated
  * @param replayedByReason replayed dead letters by reason
  */
 public record ReplayResult(
-        long read, long replayed, long unreadable, Map<String, Long> replayedByReason) {
+        long read,
+        long replayed,
+        long unreadable,
+        long truncated,
+        Map<String, Long> replayedByReason) {
 
     public ReplayResult {
         replayedByReason = Map.copyOf(replayedByReason);
@@ -32,6 +37,12 @@ public record ReplayResult(
                 + new TreeMap<>(replayedByReason)
                 + (unreadable > 0
                         ? "; skipped " + unreadable + " records that are not dead letters"
+                        : "")
+                + (truncated > 0
+                        ? "; skipped "
+                                + truncated
+                                + " truncated dead letters (their value is incomplete: find the"
+                                + " originals by originalValueSha256)"
                         : "");
     }
 }

@@ -46,17 +46,19 @@ public final class ControlTopic {
      * rollback must be visible to the job and to people at once, not at the next checkpoint, and a
      * duplicate does no harm (same id, and it names the rollout it replaces).
      */
-    public static KafkaSink<ModelRollout> sink(KafkaSettings kafka, String topic) {
-        return KafkaSink.<ModelRollout>builder()
-                .setKafkaProducerConfig(kafka.clientPropertiesWithBootstrap())
-                .setRecordSerializer(
-                        new AvroRecordSerializer<>(
-                                topic,
-                                ModelRollout.class,
-                                ControlTopic::key,
-                                ModelRollout::getIssuedAt))
-                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
-                .build();
+    public static FailoverSafeKafkaSink<ModelRollout> sink(KafkaSettings kafka, String topic) {
+        KafkaSink<ModelRollout> sink =
+                KafkaSink.<ModelRollout>builder()
+                        .setKafkaProducerConfig(kafka.clientPropertiesWithBootstrap())
+                        .setRecordSerializer(
+                                new AvroRecordSerializer<>(
+                                        topic,
+                                        ModelRollout.class,
+                                        ControlTopic::key,
+                                        ModelRollout::getIssuedAt))
+                        .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                        .build();
+        return new FailoverSafeKafkaSink<>(sink, topic);
     }
 
     /** The Kafka key of a control record: its model name, in UTF-8. */

@@ -1,12 +1,15 @@
 package io.scorestream.jobs.kafka;
 
 import static io.scorestream.jobs.config.ScoringOptions.BOOTSTRAP_SERVERS;
+import static io.scorestream.jobs.config.ScoringOptions.DEAD_LETTER_MAX_SIZE;
 import static io.scorestream.jobs.config.ScoringOptions.KAFKA_PROPERTIES;
+import static io.scorestream.jobs.config.ScoringOptions.MAX_RECORD_SIZE;
 import static io.scorestream.jobs.config.ScoringOptions.TRANSACTIONAL_ID_PREFIX;
 
 import io.scorestream.jobs.config.DeliveryMode;
 import io.scorestream.jobs.config.InvalidSettingsException;
 import io.scorestream.jobs.config.KafkaSettings;
+import io.scorestream.jobs.config.ScoringSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -21,8 +24,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.TransactionListing;
 import org.apache.kafka.clients.admin.TransactionState;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
@@ -33,10 +38,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Checks, before a job is submitted, that Kafka accepts the job's client settings: the brokers
- * answer, the TLS handshake and the SASL login succeed, and the three topics exist and may be
- * described. A Flink job cannot tell a wrong password from a passing network error, so it would
- * restart again and again under Flink's default restart strategy; this fails once, at once, with a
- * message that names the setting to fix.
+ * answer, the TLS handshake and the SASL login succeed, the three topics exist and may be
+ * described, and the record size settings fit the topics' limits. A Flink job cannot tell a wrong
+ * password from a passing network error, so it would restart again and again under Flink's default
+ * restart strategy; this fails once, at once, with a message that names the setting to fix.
  *
  * <p>Messages never contain a property's value: they name keys only, so no secret reaches a log.
  */
@@ -45,6 +50,9 @@ public final class KafkaPreflight {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaPreflight.class);
+
+    /** The topic setting that bounds one record batch, hence one record. */
+    static final String MAX_MESSAGE_BYTES = "max.message.bytes";
 
     /**
      * The sinks' names in their transactional id prefixes, as {@link KafkaConnectors} sets them.
@@ -109,6 +117,111 @@ public final class KafkaPreflight {
 
     public static void check(KafkaSettings kafka) {
         check(kafka, DEFAULT_TIMEOUT);
+    }
+
+    /**
+     * Everything start-up checks on Kafka for {@code settings}: {@link #check(KafkaSettings,
+     * Duration, List)} with the control topic, then {@link #checkRecordLimits}.
+     */
+    public static void check(ScoringSettings settings) {
+        check(settings.kafka(), DEFAULT_TIMEOUT, List.of(settings.rollout().controlTopic()));
+        checkRecordLimits(
+                settings.kafka(), settings.input().rules().maxRecordBytes(), DEFAULT_TIMEOUT);
+    }
+
+    /**
+     * Reads the events and dead-letter topics' {@code max.message.bytes} and refuses size settings
+     * that contradict them: a dead letter as large as {@code scorestream.dead-letters.max-size}
+     * that its topic would refuse (the write would fail and the job restart into it again and
+     * again), and a {@code scorestream.input.max-record-size} at or above what the events topic
+     * accepts (OVERSIZED_RECORD could never fire). Without the right to describe the topics'
+     * configuration, it warns and passes.
+     *
+     * @throws InvalidSettingsException naming the settings and the topic
+     */
+    public static void checkRecordLimits(
+            KafkaSettings kafka, int maxRecordBytes, Duration timeout) {
+        Properties properties = kafka.clientPropertiesWithBootstrap();
+        String millis = String.valueOf(timeout.toMillis());
+        properties.setProperty("default.api.timeout.ms", millis);
+        properties.setProperty("request.timeout.ms", millis);
+        Map<String, Integer> limits = new HashMap<>();
+        try (Admin admin = Admin.create(properties)) {
+            List<ConfigResource> topics =
+                    List.of(
+                            new ConfigResource(ConfigResource.Type.TOPIC, kafka.eventsTopic()),
+                            new ConfigResource(ConfigResource.Type.TOPIC, kafka.deadLetterTopic()));
+            admin.describeConfigs(topics)
+                    .all()
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .forEach(
+                            (topic, config) -> {
+                                ConfigEntry limit = config.get(MAX_MESSAGE_BYTES);
+                                if (limit != null && limit.value() != null) {
+                                    limits.put(topic.name(), Integer.parseInt(limit.value()));
+                                }
+                            });
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn(
+                    "Could not read {} of topics {} and {} to check the record size settings"
+                            + " against them: {}",
+                    MAX_MESSAGE_BYTES,
+                    kafka.eventsTopic(),
+                    kafka.deadLetterTopic(),
+                    e.getCause() == null ? e.toString() : e.getCause().toString());
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while checking Kafka topics", e);
+        }
+        List<String> problems = recordLimitProblems(kafka, maxRecordBytes, limits);
+        if (!problems.isEmpty()) {
+            throw new InvalidSettingsException(problems);
+        }
+    }
+
+    /** The size settings that contradict the topics' {@code max.message.bytes}, by topic. */
+    static List<String> recordLimitProblems(
+            KafkaSettings kafka, int maxRecordBytes, Map<String, Integer> maxMessageBytes) {
+        List<String> problems = new ArrayList<>();
+        Integer deadLetterLimit = maxMessageBytes.get(kafka.deadLetterTopic());
+        int deadLetterRecord = kafka.deadLetterMaxBytes() + KafkaSettings.RECORD_OVERHEAD;
+        if (deadLetterLimit != null && deadLetterRecord > deadLetterLimit) {
+            problems.add(
+                    DEAD_LETTER_MAX_SIZE.key()
+                            + " ("
+                            + kafka.deadLetterMaxBytes()
+                            + " bytes) + "
+                            + KafkaSettings.RECORD_OVERHEAD
+                            + " bytes of record overhead exceeds "
+                            + MAX_MESSAGE_BYTES
+                            + " ("
+                            + deadLetterLimit
+                            + ") of topic "
+                            + kafka.deadLetterTopic()
+                            + ": the topic would refuse the largest dead letters; lower the"
+                            + " setting or raise the topic's "
+                            + MAX_MESSAGE_BYTES);
+        }
+        Integer eventsLimit = maxMessageBytes.get(kafka.eventsTopic());
+        if (eventsLimit != null && maxRecordBytes >= eventsLimit - KafkaSettings.RECORD_OVERHEAD) {
+            problems.add(
+                    MAX_RECORD_SIZE.key()
+                            + " ("
+                            + maxRecordBytes
+                            + " bytes) is at or above what topic "
+                            + kafka.eventsTopic()
+                            + " accepts ("
+                            + MAX_MESSAGE_BYTES
+                            + " "
+                            + eventsLimit
+                            + " less "
+                            + KafkaSettings.RECORD_OVERHEAD
+                            + " bytes of record overhead): OVERSIZED_RECORD could never fire;"
+                            + " set it below "
+                            + (eventsLimit - KafkaSettings.RECORD_OVERHEAD));
+        }
+        return problems;
     }
 
     /** {@link #check(KafkaSettings, Duration, List)} with the default timeout. */

@@ -25,7 +25,7 @@ class InputSettingsTest {
 
         assertThat(rules).isEqualTo(InputRules.defaults());
         assertThat(rules.wireFormat()).isEqualTo(WireFormat.PLAIN);
-        assertThat(rules.maxRecordBytes()).isEqualTo(1024 * 1024);
+        assertThat(rules.maxRecordBytes()).isEqualTo(512 * 1024);
         assertThat(rules.readerLimits()).isEqualTo(new ReaderLimits(65536, 65536, 10_000));
         assertThat(rules.requireKey()).isFalse();
         assertThat(rules.maxEventAge()).isZero();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.scorestream.jobs.config.UsageException;
 import io.scorestream.jobs.embedded.EmbeddedKafka;
+import io.scorestream.jobs.kafka.ReplayHeaders;
 import io.scorestream.schemas.AvroCodec;
 import io.scorestream.schemas.DeadLetter;
 import java.io.ByteArrayOutputStream;
@@ -89,6 +90,47 @@ class DeadLetterReplayTest {
                 .containsExactly("k1=v1", "null=v3", "k4=v4", "k5=v5");
         Header from = replayed.get(0).headers().lastHeader(DeadLetterReplay.REPLAYED_FROM_HEADER);
         assertThat(text(from.value())).isEqualTo("events/2@10");
+        Header stage = replayed.get(0).headers().lastHeader(DeadLetterReplay.REPLAYED_STAGE_HEADER);
+        assertThat(text(stage.value())).isEqualTo("validate");
+    }
+
+    @Test
+    void aRecordGoesBackToItsOwnPartitionAndTruncatedLettersAreSkipped() throws Exception {
+        String dlq = "dlq-" + UUID.randomUUID();
+        String events = "events-" + UUID.randomUUID();
+        kafka.createTopics(3, List.of(dlq, events));
+        DeadLetter fromInference = letter("session-7", "v1", "INFERENCE_FAILED", 40);
+        fromInference.setSourceTopic(events);
+        fromInference.setSourcePartition(2);
+        fromInference.setStage("inference");
+        DeadLetter cut = letter("session-8", "v2", "INFERENCE_FAILED", 41);
+        cut.setTruncated(true);
+        publish(dlq, List.of(fromInference, cut));
+
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        DeadLetterReplay.run(
+                ReplayOptions.parse(
+                        List.of(
+                                "--bootstrap",
+                                kafka.bootstrapServers(),
+                                "--from-topic",
+                                dlq,
+                                "--to-topic",
+                                events)),
+                new PrintStream(printed, true, StandardCharsets.UTF_8));
+
+        assertThat(printed.toString(StandardCharsets.UTF_8))
+                .contains("replayed 1 of 2 dead letters")
+                .contains("skipped 1 truncated dead letters");
+        List<ConsumerRecord<byte[], byte[]>> replayed = readAll(events, 1);
+        assertThat(replayed).hasSize(1);
+        ConsumerRecord<byte[], byte[]> record = replayed.get(0);
+        // Kafka's own partitioner would put "session-7" elsewhere among 3 partitions.
+        assertThat(record.partition()).isEqualTo(2);
+        assertThat(text(record.key())).isEqualTo("session-7");
+        assertThat(text(record.value())).isEqualTo("v1");
+        assertThat(text(record.headers().lastHeader(ReplayHeaders.STAGE).value()))
+                .isEqualTo("inference");
     }
 
     @Test

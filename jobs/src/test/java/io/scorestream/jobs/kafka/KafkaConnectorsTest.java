@@ -2,6 +2,9 @@ package io.scorestream.jobs.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.scorestream.jobs.config.KafkaSettings;
+import io.scorestream.jobs.config.ScoringOptions;
+import io.scorestream.jobs.config.ScoringSettings;
 import io.scorestream.schemas.AvroCodec;
 import io.scorestream.schemas.DeadLetter;
 import io.scorestream.schemas.Prediction;
@@ -10,6 +13,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import org.apache.flink.configuration.Configuration;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 
@@ -44,23 +49,70 @@ class KafkaConnectorsTest {
         DeadLetter letter = deadLetter(ByteBuffer.wrap("key-1".getBytes(StandardCharsets.UTF_8)));
 
         ProducerRecord<byte[], byte[]> record =
-                KafkaConnectors.deadLetterSerializer("events.dlq")
+                new DeadLetterRecordSerializer("events.dlq", 1000 * 1024)
                         .serialize(letter, null, EVENT_TIME);
 
         assertThat(record.timestamp()).isEqualTo(NOW.toEpochMilli());
         assertThat(record.topic()).isEqualTo("events.dlq");
         assertThat(new String(record.key(), StandardCharsets.UTF_8)).isEqualTo("key-1");
-        assertThat(AvroCodec.of(DeadLetter.class).decode(record.value())).isEqualTo(letter);
+        DeadLetter written = AvroCodec.of(DeadLetter.class).decode(record.value());
+        assertThat(written)
+                .usingRecursiveComparison()
+                .ignoringFields(
+                        "originalValueSize",
+                        "originalValueSha256",
+                        "keptValueBytes",
+                        "originalKeySize")
+                .isEqualTo(letter);
+        assertThat(written.getOriginalValueSize()).isEqualTo(3);
+        assertThat(written.getKeptValueBytes()).isEqualTo(3);
+        assertThat(written.getTruncated()).isFalse();
+    }
+
+    @Test
+    void aDeadLetterLargerThanTheLimitIsCutToFit() {
+        DeadLetter letter = deadLetter(ByteBuffer.wrap("key-1".getBytes(StandardCharsets.UTF_8)));
+        letter.setOriginalValue(ByteBuffer.wrap(new byte[40_000]));
+
+        ProducerRecord<byte[], byte[]> record =
+                new DeadLetterRecordSerializer("events.dlq", 20_000)
+                        .serialize(letter, null, EVENT_TIME);
+
+        assertThat(record.key().length + record.value().length).isLessThanOrEqualTo(20_000);
+        DeadLetter written = AvroCodec.of(DeadLetter.class).decode(record.value());
+        assertThat(written.getTruncated()).isTrue();
+        assertThat(written.getOriginalValueSize()).isEqualTo(40_000);
     }
 
     @Test
     void aDeadLetterWithoutAnOriginalKeyHasNoKey() {
         ProducerRecord<byte[], byte[]> record =
-                KafkaConnectors.deadLetterSerializer("events.dlq")
+                new DeadLetterRecordSerializer("events.dlq", 1000 * 1024)
                         .serialize(deadLetter(null), null, null);
 
         assertThat(record.key()).isNull();
         assertThat(record.timestamp()).isEqualTo(NOW.toEpochMilli());
+    }
+
+    @Test
+    void theSourceReadsCommittedRecordsUnlessTheUserSaysOtherwise() {
+        assertThat(KafkaConnectors.sourceProperties(kafka(Map.of())))
+                .containsEntry("isolation.level", "read_committed")
+                .containsEntry("bootstrap.servers", "localhost:9092");
+        assertThat(
+                        KafkaConnectors.sourceProperties(
+                                kafka(Map.of("isolation.level", "read_uncommitted"))))
+                .containsEntry("isolation.level", "read_uncommitted");
+    }
+
+    private static KafkaSettings kafka(Map<String, String> properties) {
+        Configuration conf = new Configuration();
+        conf.set(ScoringOptions.BOOTSTRAP_SERVERS, "localhost:9092");
+        conf.set(ScoringOptions.KAFKA_PROPERTIES, properties);
+        conf.set(
+                ScoringOptions.MODEL_REPOSITORY,
+                System.getProperty("scorestream.models.dir", "../models"));
+        return ScoringSettings.from(conf).kafka();
     }
 
     private static Prediction prediction() {

@@ -6,13 +6,10 @@ import io.scorestream.operators.deadletter.DeadLetters;
 import io.scorestream.operators.inference.InferenceRequest;
 import io.scorestream.operators.inference.InferenceResult;
 import io.scorestream.operators.inference.PathStep;
-import io.scorestream.schemas.AvroCodec;
 import io.scorestream.schemas.DeadLetter;
-import io.scorestream.schemas.InferenceEvent;
 import io.scorestream.schemas.ModelStep;
 import io.scorestream.schemas.Prediction;
 import io.scorestream.schemas.StageLatency;
-import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -27,13 +24,14 @@ import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Turns inference results into Avro predictions, and failed ones into dead letters on {@link
- * DeadLetters#OUTPUT} that carry the event re-encoded, so they can be replayed.
+ * Turns inference results into Avro predictions, and failed ones (model failures, timeouts, users
+ * over budget) into dead letters on {@link DeadLetters#OUTPUT} that carry the original record as it
+ * was read (key, bytes, topic, partition, offset), so {@code replay-dlq} can publish it again as it
+ * came.
  */
 public class PredictionAssembler extends ProcessFunction<InferenceResult, Prediction> {
     private static final long serialVersionUID = 1L;
 
-    private transient AvroCodec<InferenceEvent> eventCodec;
     private transient DeadLetterCounters deadLetterCounters;
     private transient Counter predictions;
     private transient Counter fallbacks;
@@ -41,7 +39,6 @@ public class PredictionAssembler extends ProcessFunction<InferenceResult, Predic
 
     @Override
     public void open(OpenContext openContext) {
-        eventCodec = AvroCodec.of(InferenceEvent.class);
         var metrics = getRuntimeContext().getMetricGroup();
         deadLetterCounters =
                 new DeadLetterCounters(
@@ -131,22 +128,15 @@ public class PredictionAssembler extends ProcessFunction<InferenceResult, Predic
                 .build();
     }
 
-    private DeadLetter deadLetter(InferenceResult result, DeadLetterReason reason, long now) {
+    /** The dead letter of a failed request: its original record, as read, and why. */
+    static DeadLetter deadLetter(InferenceResult result, DeadLetterReason reason, long now) {
         InferenceRequest request = result.request;
-        return DeadLetter.newBuilder()
-                .setOriginalValue(ByteBuffer.wrap(eventCodec.encode(request.toEvent())))
-                .setEventId(request.eventId)
-                .setStage(reason.stage().label())
-                .setReason(reason.name())
-                .setErrorClass(result.errorClass)
-                .setMessage(
-                        "model "
-                                + result.modelName
-                                + ":"
-                                + result.modelVersion
-                                + ": "
-                                + result.message)
-                .setDeadLetterTime(Instant.ofEpochMilli(now))
-                .build();
+        return DeadLetters.fromRaw(
+                request.origin,
+                reason,
+                request.eventId,
+                "model " + result.modelName + ":" + result.modelVersion + ": " + result.message,
+                result.errorClass,
+                now);
     }
 }

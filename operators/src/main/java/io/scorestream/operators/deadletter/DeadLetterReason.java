@@ -60,6 +60,15 @@ public enum DeadLetterReason {
         public String label() {
             return name().toLowerCase(java.util.Locale.ROOT);
         }
+
+        /**
+         * Whether a record rejected at the stage labelled {@code label} had already been folded
+         * into its session's state: the budget and inference stages come after the session
+         * featurizer. False for a null or unknown label.
+         */
+        public static boolean foldedIntoSession(String label) {
+            return BUDGET.label().equals(label) || INFERENCE.label().equals(label);
+        }
     }
 
     private final Stage stage;

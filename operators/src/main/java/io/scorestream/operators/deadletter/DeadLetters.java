@@ -14,7 +14,7 @@ public final class DeadLetters {
 
     private DeadLetters() {}
 
-    /** A record rejected before or while decoding: only its bytes and origin are known. */
+    /** A record rejected before or while decoding: its bytes, origin and the error. */
     public static DeadLetter fromRaw(
             RawRecord raw,
             DeadLetterReason reason,
@@ -22,6 +22,29 @@ public final class DeadLetters {
             String message,
             Throwable error,
             long nowMillis) {
+        return fromRaw(
+                raw,
+                reason,
+                eventId,
+                message,
+                error == null ? null : error.getClass().getName(),
+                nowMillis);
+    }
+
+    /**
+     * A record rejected at any stage, with the record it was read as ({@code raw}; null when
+     * unknown, e.g. in tests) and the class of the error, if any.
+     */
+    public static DeadLetter fromRaw(
+            RawRecord raw,
+            DeadLetterReason reason,
+            String eventId,
+            String message,
+            String errorClass,
+            long nowMillis) {
+        if (raw == null) {
+            raw = new RawRecord();
+        }
         return DeadLetter.newBuilder()
                 .setOriginalKey(wrap(raw.key))
                 .setOriginalValue(wrap(raw.value))
@@ -32,7 +55,7 @@ public final class DeadLetters {
                 .setEventId(eventId)
                 .setStage(reason.stage().label())
                 .setReason(reason.name())
-                .setErrorClass(error == null ? null : error.getClass().getName())
+                .setErrorClass(errorClass)
                 .setMessage(message)
                 .setDeadLetterTime(Instant.ofEpochMilli(nowMillis))
                 .build();

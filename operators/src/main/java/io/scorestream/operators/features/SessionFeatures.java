@@ -61,6 +61,19 @@ public final class SessionFeatures implements Serializable {
         return new Observation(x, typeIndex, gap, state.count);
     }
 
+    /**
+     * What the model inputs need of an event the session already holds, leaving the session as it
+     * is: the event's own features and type, the session's count so far, and no gap. Used for an
+     * event replayed after a stage behind the featurizer rejected it.
+     */
+    public Observation replayed(SessionState state, int typeIndex, List<Float> features) {
+        float[] x = new float[featureCount];
+        for (int i = 0; i < featureCount; i++) {
+            x[i] = features.get(i);
+        }
+        return new Observation(x, typeIndex, 0.0, state.count);
+    }
+
     /** The per-event model's input: this event, then the session's aggregates so far. */
     public float[] eventWithSessionAggregates(SessionState state, Observation event) {
         float[] input = new float[aggregateInputWidth()];

@@ -3,6 +3,7 @@ package io.scorestream.operators.features;
 import io.scorestream.model.ModelException;
 import io.scorestream.operators.inference.InferenceRequest;
 import io.scorestream.operators.inference.ModelInput;
+import io.scorestream.operators.ingest.DecodedEvent;
 import io.scorestream.operators.ingest.EventSpec;
 import io.scorestream.operators.rollout.RolloutState;
 import io.scorestream.operators.rollout.RolloutUpdates;
@@ -17,6 +18,7 @@ import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.slf4j.Logger;
@@ -35,13 +37,22 @@ import org.slf4j.LoggerFactory;
  * logged; the rollout in force keeps serving. An admitted rollout's versions are loaded in the
  * TaskManager before it comes in force, when {@code versions} has a warmer.
  *
+ * <p>A replayed event that a stage behind this one rejected ({@link
+ * DecodedEvent#isReplayOfFoldedEvent()}: the replay header names the budget or inference stage) is
+ * already part of its session: it is scored without being folded in again, against the session as
+ * it stands when the replay arrives (its own features and type, the session's current count and
+ * aggregates, no gap; for sequence models the session's latest steps), so its score may differ from
+ * the one it would have had the first time; its prediction's position is the session's current
+ * count. A session that expired meanwhile folds it in as a new session would. Such events are
+ * counted in {@code replaysAlreadyInSession}.
+ *
  * <p>Sessions expire after {@code sessionTtl} without events (state TTL, cleaned up by RocksDB
  * compaction and incrementally on the heap backend), so state does not grow with every session ever
  * seen.
  */
 public class SessionFeaturizer
         extends KeyedBroadcastProcessFunction<
-                String, InferenceEvent, ModelRollout, InferenceRequest> {
+                String, DecodedEvent, ModelRollout, InferenceRequest> {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(SessionFeaturizer.class);
 
@@ -54,6 +65,7 @@ public class SessionFeaturizer
 
     private transient ValueState<SessionState> session;
     private transient RolloutUpdates rolloutUpdates;
+    private transient Counter replaysAlreadyInSession;
 
     public SessionFeaturizer(
             EventSpec eventSpec,
@@ -88,6 +100,7 @@ public class SessionFeaturizer
         session = getRuntimeContext().getState(stateDescriptor(sessionTtl));
         var metrics = getRuntimeContext().getMetricGroup();
         rolloutUpdates = new RolloutUpdates(metrics, "Session featurizer", versions);
+        replaysAlreadyInSession = metrics.counter("replaysAlreadyInSession");
         versions.open(getRuntimeContext());
     }
 
@@ -105,20 +118,28 @@ public class SessionFeaturizer
 
     @Override
     public void processElement(
-            InferenceEvent event, ReadOnlyContext ctx, Collector<InferenceRequest> out)
+            DecodedEvent decoded, ReadOnlyContext ctx, Collector<InferenceRequest> out)
             throws Exception {
         long started = System.nanoTime();
+        InferenceEvent event = decoded.event();
+        int typeIndex = eventSpec.typeIndex(event.getEventType());
         SessionState state = session.value();
-        if (state == null) {
-            state = new SessionState();
+        Observation observation;
+        if (state != null && decoded.isReplayOfFoldedEvent()) {
+            replaysAlreadyInSession.inc();
+            observation = features.replayed(state, typeIndex, event.getFeatures());
+        } else {
+            if (state == null) {
+                state = new SessionState();
+            }
+            observation =
+                    features.observe(
+                            state,
+                            typeIndex,
+                            event.getFeatures(),
+                            event.getEventTime().toEpochMilli());
+            session.update(state);
         }
-        Observation observation =
-                features.observe(
-                        state,
-                        eventSpec.typeIndex(event.getEventType()),
-                        event.getFeatures(),
-                        event.getEventTime().toEpochMilli());
-        session.update(state);
 
         ReadOnlyBroadcastState<String, ModelRollout> rollouts =
                 ctx.getBroadcastState(RolloutState.DESCRIPTOR);
@@ -127,7 +148,7 @@ public class SessionFeaturizer
         ModelRollout rollout = RolloutState.inForce(rollouts, model);
         InferenceRequest request =
                 InferenceRequest.of(
-                        event,
+                        decoded,
                         input(rollouts, model, event.getSessionId(), state, observation),
                         (int) observation.count(),
                         0);

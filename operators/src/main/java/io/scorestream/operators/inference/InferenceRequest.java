@@ -1,17 +1,14 @@
 package io.scorestream.operators.inference;
 
+import io.scorestream.operators.ingest.DecodedEvent;
+import io.scorestream.operators.ingest.RawRecord;
 import io.scorestream.schemas.InferenceEvent;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
- * An event on its way to the inference operator: who it is, and the inputs of the models it may
- * need (the routed one, the cascade's large model, the fallback model). A compact Flink POJO of
- * strings and arrays: the async operator copies and checkpoints every in-flight request, which for
- * the Avro event costs several times more than scoring a small model.
+ * An event on its way to the inference operator: who it is, the record it came from, and the inputs
+ * of the models it may need (the routed one, the cascade's large model, the fallback model). A
+ * compact Flink POJO of strings and arrays: the async operator copies and checkpoints every
+ * in-flight request, which for the Avro event costs several times more than scoring a small model.
  */
 public class InferenceRequest {
     public String eventId;
@@ -23,13 +20,12 @@ public class InferenceRequest {
     public String eventType;
     public long eventTimeMillis;
 
-    /** The event's own features: with the fields above they rebuild the event for dead letters. */
-    public float[] features;
-
-    /** The event's free-form attributes, as parallel arrays; null when it had none. */
-    public String[] attributeKeys;
-
-    public String[] attributeValues;
+    /**
+     * The Kafka record the event was decoded from: key, bytes exactly as read, topic, partition,
+     * offset, timestamp. A dead letter of a later stage carries it, so the event can be replayed as
+     * it came. Null only for requests made without a source (tests).
+     */
+    public RawRecord origin;
 
     /** Position of the event in its session, 1-based. */
     public int sessionEventCount;
@@ -50,7 +46,7 @@ public class InferenceRequest {
 
     public InferenceRequest() {}
 
-    /** A request for {@code event} whose routed model is {@code primary}. */
+    /** A request for {@code event}, without its record, whose routed model is {@code primary}. */
     public static InferenceRequest of(
             InferenceEvent event, ModelInput primary, int sessionEventCount, long featurizeMicros) {
         InferenceRequest request = new InferenceRequest();
@@ -59,46 +55,17 @@ public class InferenceRequest {
         request.userId = event.getUserId();
         request.eventType = event.getEventType();
         request.eventTimeMillis = event.getEventTime().toEpochMilli();
-        List<Float> features = event.getFeatures();
-        request.features = new float[features.size()];
-        for (int i = 0; i < request.features.length; i++) {
-            request.features[i] = features.get(i);
-        }
-        Map<String, String> attributes = event.getAttributes();
-        if (attributes != null) {
-            request.attributeKeys = attributes.keySet().toArray(new String[0]);
-            request.attributeValues = new String[request.attributeKeys.length];
-            for (int i = 0; i < request.attributeKeys.length; i++) {
-                request.attributeValues[i] = attributes.get(request.attributeKeys[i]);
-            }
-        }
         request.primary = primary;
         request.sessionEventCount = sessionEventCount;
         request.featurizeMicros = featurizeMicros;
         return request;
     }
 
-    /** The event this request was made from, as it arrived: dead letters carry it re-encoded. */
-    public InferenceEvent toEvent() {
-        List<Float> featureList = new ArrayList<>(features.length);
-        for (float feature : features) {
-            featureList.add(feature);
-        }
-        Map<String, String> attributes = null;
-        if (attributeKeys != null) {
-            attributes = new HashMap<>();
-            for (int i = 0; i < attributeKeys.length; i++) {
-                attributes.put(attributeKeys[i], attributeValues[i]);
-            }
-        }
-        return InferenceEvent.newBuilder()
-                .setEventId(eventId)
-                .setSessionId(sessionId)
-                .setUserId(userId)
-                .setEventType(eventType)
-                .setEventTime(Instant.ofEpochMilli(eventTimeMillis))
-                .setFeatures(featureList)
-                .setAttributes(attributes)
-                .build();
+    /** A request for {@code decoded} that carries its record along. */
+    public static InferenceRequest of(
+            DecodedEvent decoded, ModelInput primary, int sessionEventCount, long featurizeMicros) {
+        InferenceRequest request = of(decoded.event(), primary, sessionEventCount, featurizeMicros);
+        request.origin = decoded.origin();
+        return request;
     }
 }

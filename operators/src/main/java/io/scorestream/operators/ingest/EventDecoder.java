@@ -15,16 +15,16 @@ import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Turns raw records into valid events. Whatever cannot be decoded or fails validation goes to the
- * {@link DeadLetters#OUTPUT} side output with its original bytes, key and source offset, and is
- * counted under its reason. Nothing here throws for bad input: every record is either emitted or
- * dead-lettered.
+ * Turns raw records into valid events, each with the record it came from ({@link DecodedEvent}).
+ * Whatever cannot be decoded or fails validation goes to the {@link DeadLetters#OUTPUT} side output
+ * with its original bytes, key and source offset, and is counted under its reason. Nothing here
+ * throws for bad input: every record is either emitted or dead-lettered.
  *
  * <p>Checks, in order: an empty value; a value above the maximum record size; the Confluent header
  * (when configured); Avro decoding with bounded reader limits; the key (when required); the event's
  * fields against the model's spec and the feature ranges; the event's age.
  */
-public class EventDecoder extends ProcessFunction<RawRecord, InferenceEvent> {
+public class EventDecoder extends ProcessFunction<RawRecord, DecodedEvent> {
     private static final long serialVersionUID = 1L;
 
     /** Every reason this operator can dead-letter a record for. */
@@ -55,7 +55,7 @@ public class EventDecoder extends ProcessFunction<RawRecord, InferenceEvent> {
     }
 
     @Override
-    public void processElement(RawRecord raw, Context ctx, Collector<InferenceEvent> out) {
+    public void processElement(RawRecord raw, Context ctx, Collector<DecodedEvent> out) {
         long now = ctx.timerService().currentProcessingTime();
         Rejection rejection;
         InferenceEvent event = null;
@@ -74,7 +74,7 @@ public class EventDecoder extends ProcessFunction<RawRecord, InferenceEvent> {
         }
         if (rejection == null) {
             decoded.inc();
-            out.collect(event);
+            out.collect(new DecodedEvent(event, raw));
             return;
         }
         deadLetterCounters.count(rejection.reason);

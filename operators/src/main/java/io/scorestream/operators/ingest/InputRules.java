@@ -34,7 +34,7 @@ public record InputRules(
         Map<Integer, FeatureRange> rangeByIndex)
         implements Serializable {
 
-    public static final int DEFAULT_MAX_RECORD_BYTES = 1024 * 1024;
+    public static final int DEFAULT_MAX_RECORD_BYTES = 512 * 1024;
     public static final ReaderLimits DEFAULT_READER_LIMITS =
             new ReaderLimits(64 * 1024, 64 * 1024, 10_000);
 
@@ -58,7 +58,9 @@ public record InputRules(
         }
     }
 
-    /** Plain Avro, 1 MiB records, 64 KiB strings, no key needed, no age limit, generous ranges. */
+    /**
+     * Plain Avro, 512 KiB records, 64 KiB strings, no key needed, no age limit, generous ranges.
+     */
     public static InputRules defaults() {
         return new InputRules(
                 WireFormat.PLAIN,

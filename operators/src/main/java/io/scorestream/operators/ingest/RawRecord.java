@@ -18,6 +18,12 @@ public class RawRecord {
     public long offset;
     public long timestamp;
 
+    /**
+     * For a record {@code replay-dlq} published again: the stage of the dead letter it came from
+     * ({@code decode}, {@code validate}, {@code budget}, {@code inference}); null for any other.
+     */
+    public String replayedStage;
+
     public RawRecord() {}
 
     public RawRecord(
@@ -43,7 +49,8 @@ public class RawRecord {
                 && timestamp == other.timestamp
                 && Arrays.equals(key, other.key)
                 && Arrays.equals(value, other.value)
-                && Objects.equals(topic, other.topic);
+                && Objects.equals(topic, other.topic)
+                && Objects.equals(replayedStage, other.replayedStage);
     }
 
     @Override

@@ -7,10 +7,12 @@ import io.scorestream.operators.inference.InferenceRequest;
 import io.scorestream.operators.inference.InferenceResult;
 import io.scorestream.operators.inference.ModelInput;
 import io.scorestream.operators.inference.ScoredRow;
-import io.scorestream.schemas.AvroCodec;
+import io.scorestream.operators.ingest.DecodedEvent;
+import io.scorestream.operators.ingest.RawRecord;
 import io.scorestream.schemas.DeadLetter;
 import io.scorestream.schemas.InferenceEvent;
 import io.scorestream.schemas.Prediction;
+import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.List;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -75,28 +77,57 @@ class PredictionAssemblerTest {
     }
 
     @Test
-    void deadLettersFailuresWithTheReplayableEvent() throws Exception {
-        InferenceRequest request = request();
+    void deadLettersAModelFailureWithTheOriginalRecordAsRead() throws Exception {
         harness.processElement(
                 InferenceResult.failed(
-                        request, "INFERENCE_FAILED", new IllegalStateException("boom"), 100),
+                        request(), "INFERENCE_FAILED", new IllegalStateException("boom"), 100),
                 0);
 
         assertThat(harness.extractOutputValues()).isEmpty();
-        List<DeadLetter> letters =
-                harness.getSideOutput(DeadLetters.OUTPUT).stream()
-                        .map(StreamRecord::getValue)
-                        .toList();
-        assertThat(letters).hasSize(1);
-        DeadLetter letter = letters.get(0);
+        DeadLetter letter = onlyDeadLetter();
         assertThat(letter.getReason()).isEqualTo("INFERENCE_FAILED");
         assertThat(letter.getStage()).isEqualTo("inference");
         assertThat(letter.getEventId()).isEqualTo("e-7");
         assertThat(letter.getErrorClass()).isEqualTo(IllegalStateException.class.getName());
         assertThat(letter.getMessage()).contains("fraud-mlp:2", "boom");
-        byte[] value = new byte[letter.getOriginalValue().remaining()];
-        letter.getOriginalValue().duplicate().get(value);
-        assertThat(AvroCodec.of(InferenceEvent.class).decode(value)).isEqualTo(request.toEvent());
+        assertOriginal(letter);
+    }
+
+    @Test
+    void deadLettersAUserOverBudgetWithTheOriginalRecordToo() throws Exception {
+        harness.processElement(
+                InferenceResult.failed(
+                        request(), "OVER_BUDGET", new IllegalStateException("spent"), 0),
+                0);
+
+        DeadLetter letter = onlyDeadLetter();
+        assertThat(letter.getStage()).isEqualTo("budget");
+        assertOriginal(letter);
+    }
+
+    /** The Confluent-framed value, key and coordinates, exactly as the source read them. */
+    private static void assertOriginal(DeadLetter letter) {
+        assertThat(bytes(letter.getOriginalKey())).isEqualTo(ORIGIN.key);
+        assertThat(bytes(letter.getOriginalValue())).isEqualTo(ORIGIN.value);
+        assertThat(letter.getSourceTopic()).isEqualTo("events");
+        assertThat(letter.getSourcePartition()).isEqualTo(4);
+        assertThat(letter.getSourceOffset()).isEqualTo(1234L);
+        assertThat(letter.getSourceTimestamp()).isEqualTo(Instant.ofEpochMilli(9_000));
+    }
+
+    private DeadLetter onlyDeadLetter() {
+        List<DeadLetter> letters =
+                harness.getSideOutput(DeadLetters.OUTPUT).stream()
+                        .map(StreamRecord::getValue)
+                        .toList();
+        assertThat(letters).hasSize(1);
+        return letters.get(0);
+    }
+
+    private static byte[] bytes(ByteBuffer buffer) {
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.duplicate().get(bytes);
+        return bytes;
     }
 
     private static InferenceRequest request() {
@@ -109,6 +140,20 @@ class PredictionAssemblerTest {
                         .setEventTime(Instant.ofEpochMilli(10_000))
                         .setFeatures(List.of(1f, 2f, 3f, 4f, 5f, 6f))
                         .build();
-        return InferenceRequest.of(event, new ModelInput("fraud-mlp", "2", new float[24]), 3, 40);
+        return InferenceRequest.of(
+                new DecodedEvent(event, ORIGIN),
+                new ModelInput("fraud-mlp", "2", new float[24]),
+                3,
+                40);
     }
+
+    /** A record in the Confluent wire format: its header must survive into the dead letter. */
+    private static final RawRecord ORIGIN =
+            new RawRecord(
+                    "s-1".getBytes(),
+                    new byte[] {0, 0, 0, 0, 3, 14, 101},
+                    "events",
+                    4,
+                    1234,
+                    9_000);
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.scorestream.model.FeatureLayout;
 import io.scorestream.operators.inference.InferenceRequest;
+import io.scorestream.operators.ingest.DecodedEvent;
 import io.scorestream.operators.rollout.RolloutState;
 import io.scorestream.operators.routing.RoutableVersions;
 import io.scorestream.operators.routing.ServingPlan;
@@ -41,8 +42,7 @@ class SessionFeaturizerRolloutTest {
     @TempDir Path repositoryCopy;
     @TempDir Path cache;
 
-    private KeyedBroadcastOperatorTestHarness<
-                    String, InferenceEvent, ModelRollout, InferenceRequest>
+    private KeyedBroadcastOperatorTestHarness<String, DecodedEvent, ModelRollout, InferenceRequest>
             harness;
 
     @AfterEach
@@ -85,7 +85,7 @@ class SessionFeaturizerRolloutTest {
         harness.close();
 
         harness = open(ReferenceModels.root(), snapshot);
-        harness.processElement(event("s-1", 0), 0);
+        harness.processElement(SessionFeaturizerTest.decoded(event("s-1", 0)), 0);
 
         InferenceRequest request = harness.extractOutputValues().get(0);
         assertThat(request.primary.version).isEqualTo("2");
@@ -101,7 +101,7 @@ class SessionFeaturizerRolloutTest {
         harness.processBroadcastElement(rollout("r-missing", "7", 100), 0);
         harness.processBroadcastElement(rollout("r-corrupt", "3", 100), 0);
 
-        harness.processElement(event("s-1", 0), 0);
+        harness.processElement(SessionFeaturizerTest.decoded(event("s-1", 0)), 0);
 
         InferenceRequest request = harness.extractOutputValues().get(0);
         assertThat(request.primary.version).isEqualTo("2");
@@ -119,7 +119,7 @@ class SessionFeaturizerRolloutTest {
     private Map<String, String> routeFirstEvents(int index) throws Exception {
         int before = harness.extractOutputValues().size();
         for (int s = 0; s < SESSIONS; s++) {
-            harness.processElement(event("session-" + s, index), 0);
+            harness.processElement(SessionFeaturizerTest.decoded(event("session-" + s, index)), 0);
         }
         Map<String, String> versions = new HashMap<>();
         for (InferenceRequest request :
@@ -129,8 +129,7 @@ class SessionFeaturizerRolloutTest {
         return versions;
     }
 
-    private KeyedBroadcastOperatorTestHarness<
-                    String, InferenceEvent, ModelRollout, InferenceRequest>
+    private KeyedBroadcastOperatorTestHarness<String, DecodedEvent, ModelRollout, InferenceRequest>
             open(Path repository, OperatorSubtaskState restoreFrom) throws Exception {
         RoutableVersions versions =
                 new RoutableVersions(
@@ -148,7 +147,7 @@ class SessionFeaturizerRolloutTest {
                                         versions,
                                         Duration.ofHours(1)),
                                 List.of(RolloutState.DESCRIPTOR)),
-                        (InferenceEvent e) -> e.getSessionId(),
+                        (DecodedEvent e) -> e.sessionId(),
                         Types.STRING,
                         128,
                         1,

@@ -7,11 +7,14 @@ import static org.assertj.core.api.Assertions.within;
 import com.google.gson.JsonObject;
 import io.scorestream.model.FeatureLayout;
 import io.scorestream.operators.inference.InferenceRequest;
+import io.scorestream.operators.ingest.DecodedEvent;
+import io.scorestream.operators.ingest.RawRecord;
 import io.scorestream.operators.rollout.RolloutState;
 import io.scorestream.operators.routing.RoutableVersions;
 import io.scorestream.operators.routing.ServingPlan;
 import io.scorestream.operators.synthetic.SyntheticSession;
 import io.scorestream.operators.testing.ReferenceModels;
+import io.scorestream.schemas.AvroCodec;
 import io.scorestream.schemas.InferenceEvent;
 import io.scorestream.schemas.ModelRollout;
 import java.nio.file.Path;
@@ -41,8 +44,7 @@ class SessionFeaturizerTest {
     private static final ModelTarget GRU =
             new ModelTarget("intent-gru", "1", FeatureLayout.SESSION_SEQUENCE, 16, 176);
 
-    private KeyedBroadcastOperatorTestHarness<
-                    String, InferenceEvent, ModelRollout, InferenceRequest>
+    private KeyedBroadcastOperatorTestHarness<String, DecodedEvent, ModelRollout, InferenceRequest>
             harness;
 
     @AfterEach
@@ -68,11 +70,11 @@ class SessionFeaturizerTest {
         int rounds = Math.max(first.events().size(), second.events().size());
         for (int i = 0; i < rounds; i++) {
             if (i < first.events().size()) {
-                harness.processElement(first.events().get(i), 0);
+                harness.processElement(decoded(first.events().get(i)), 0);
                 assertInput(last(), first.events().get(i), i + 1, expected[firstRow + i]);
             }
             if (i < second.events().size()) {
-                harness.processElement(second.events().get(i), 0);
+                harness.processElement(decoded(second.events().get(i)), 0);
                 assertInput(last(), second.events().get(i), i + 1, expected[secondRow + i]);
             }
         }
@@ -100,7 +102,7 @@ class SessionFeaturizerTest {
         harness = open(GRU, new EmbeddedRocksDBStateBackend(), null);
 
         for (int i = 0; i < session.events().size(); i++) {
-            harness.processElement(session.events().get(i), 0);
+            harness.processElement(decoded(session.events().get(i)), 0);
             assertInput(last(), session.events().get(i), i + 1, expected[i]);
         }
     }
@@ -108,13 +110,13 @@ class SessionFeaturizerTest {
     @Test
     void sessionStateSurvivesSnapshotAndRestore() throws Exception {
         harness = open(MLP, new EmbeddedRocksDBStateBackend(), null);
-        harness.processElement(event("s-1", 0, 1_000), 0);
-        harness.processElement(event("s-1", 1, 2_000), 0);
+        harness.processElement(decoded(event("s-1", 0, 1_000)), 0);
+        harness.processElement(decoded(event("s-1", 1, 2_000)), 0);
         OperatorSubtaskState snapshot = harness.snapshot(1, 3_000);
         harness.close();
 
         harness = open(MLP, new EmbeddedRocksDBStateBackend(), snapshot);
-        harness.processElement(event("s-1", 2, 3_500), 0);
+        harness.processElement(decoded(event("s-1", 2, 3_500)), 0);
 
         InferenceRequest request = last();
         assertThat(request.sessionEventCount).isEqualTo(3);
@@ -125,15 +127,15 @@ class SessionFeaturizerTest {
     void aSessionIdleLongerThanItsTtlStartsAfresh() throws Exception {
         harness = open(MLP, new EmbeddedRocksDBStateBackend(), null);
         harness.setStateTtlProcessingTime(0);
-        harness.processElement(event("s-1", 0, 1_000), 0);
-        harness.processElement(event("s-1", 1, 2_000), 0);
+        harness.processElement(decoded(event("s-1", 0, 1_000)), 0);
+        harness.processElement(decoded(event("s-1", 1, 2_000)), 0);
 
         harness.setStateTtlProcessingTime(TTL.toMillis() - 1);
-        harness.processElement(event("s-1", 2, 3_000), 0);
+        harness.processElement(decoded(event("s-1", 2, 3_000)), 0);
         assertThat(last().sessionEventCount).as("within TTL").isEqualTo(3);
 
         harness.setStateTtlProcessingTime(2 * TTL.toMillis());
-        harness.processElement(event("s-1", 3, 4_000), 0);
+        harness.processElement(decoded(event("s-1", 3, 4_000)), 0);
         assertThat(last().sessionEventCount).as("after TTL").isEqualTo(1);
         assertThat(state("s-1").count).isEqualTo(1);
     }
@@ -143,10 +145,10 @@ class SessionFeaturizerTest {
         harness = open(MLP, new HashMapStateBackend(), null);
         harness.setStateTtlProcessingTime(0);
         for (int s = 0; s < 5; s++) {
-            harness.processElement(event("s-" + s, 0, 1_000), 0);
+            harness.processElement(decoded(event("s-" + s, 0, 1_000)), 0);
         }
         harness.setStateTtlProcessingTime(TTL.toMillis() / 2);
-        harness.processElement(event("s-live", 0, 2_000), 0);
+        harness.processElement(decoded(event("s-live", 0, 2_000)), 0);
         assertThat(numKeyedStateEntries()).isEqualTo(6);
 
         harness.setStateTtlProcessingTime(TTL.toMillis() + 1);
@@ -155,6 +157,43 @@ class SessionFeaturizerTest {
         harness = open(MLP, new HashMapStateBackend(), snapshot);
 
         assertThat(numKeyedStateEntries()).as("only s-live survives").isEqualTo(1);
+    }
+
+    @Test
+    void anEventReplayedAfterTheInferenceStageIsScoredWithoutFoldingItInAgain() throws Exception {
+        harness = open(MLP, new EmbeddedRocksDBStateBackend(), null);
+        InferenceEvent failed = event("s-1", 1, 2_000);
+        harness.processElement(decoded(event("s-1", 0, 1_000)), 0);
+        harness.processElement(decoded(failed), 0);
+        harness.processElement(decoded(event("s-1", 2, 3_000)), 0);
+        SessionState before = state("s-1");
+
+        harness.processElement(replayed(failed, "inference"), 0);
+
+        InferenceRequest request = last();
+        assertThat(request.eventId).isEqualTo(failed.getEventId());
+        assertThat(request.origin.replayedStage).isEqualTo("inference");
+        assertThat(request.sessionEventCount).as("the session's count, unchanged").isEqualTo(3);
+        SessionState after = state("s-1");
+        assertThat(after.count).isEqualTo(3);
+        assertThat(after.sums).containsExactly(before.sums, within(0.0));
+        assertThat(after.lastEventTime).isEqualTo(before.lastEventTime);
+        assertThat(after.recentHead).isEqualTo(before.recentHead);
+        assertThat(request.primary.row[10]).as("log1p(count)").isEqualTo((float) Math.log1p(3));
+        assertThat(request.primary.row[11]).as("log1p(gap)").isZero();
+    }
+
+    @Test
+    void anEventReplayedAfterAnEarlierStageIsFoldedIn() throws Exception {
+        harness = open(MLP, new EmbeddedRocksDBStateBackend(), null);
+        harness.processElement(decoded(event("s-1", 0, 1_000)), 0);
+
+        harness.processElement(replayed(event("s-1", 1, 2_000), "validate"), 0);
+        assertThat(last().sessionEventCount).isEqualTo(2);
+        // A replay into a session that expired (or a fresh job) starts the session.
+        harness.processElement(replayed(event("s-2", 7, 2_000), "inference"), 0);
+        assertThat(last().sessionEventCount).isEqualTo(1);
+        assertThat(state("s-2").count).isEqualTo(1);
     }
 
     @Test
@@ -179,7 +218,7 @@ class SessionFeaturizerTest {
                 history);
     }
 
-    static KeyedBroadcastOperatorTestHarness<String, InferenceEvent, ModelRollout, InferenceRequest>
+    static KeyedBroadcastOperatorTestHarness<String, DecodedEvent, ModelRollout, InferenceRequest>
             open(ModelTarget target, StateBackend backend, OperatorSubtaskState restoreFrom)
                     throws Exception {
         SessionFeaturizer featurizer =
@@ -188,7 +227,7 @@ class SessionFeaturizerTest {
                 new KeyedBroadcastOperatorTestHarness<>(
                         new CoBroadcastWithKeyedOperator<>(
                                 featurizer, List.of(RolloutState.DESCRIPTOR)),
-                        (InferenceEvent e) -> e.getSessionId(),
+                        (DecodedEvent e) -> e.sessionId(),
                         Types.STRING,
                         128,
                         1,
@@ -224,9 +263,30 @@ class SessionFeaturizerTest {
 
     private static void assertInput(
             InferenceRequest request, InferenceEvent event, int position, float[] expected) {
-        assertThat(request.toEvent()).isEqualTo(event);
+        assertThat(request.eventId).isEqualTo(event.getEventId());
+        assertThat(request.origin.key).isEqualTo(event.getSessionId().getBytes());
         assertThat(request.sessionEventCount).isEqualTo(position);
         assertThat(request.primary.row).containsExactly(expected, within(1e-6f));
+    }
+
+    /** {@code event} as the decoder emits it, read from offset {@code event}'s index. */
+    static DecodedEvent decoded(InferenceEvent event) {
+        return new DecodedEvent(
+                event,
+                new RawRecord(
+                        event.getSessionId().getBytes(),
+                        AvroCodec.of(InferenceEvent.class).encode(event),
+                        "events",
+                        0,
+                        Math.abs(event.getEventId().hashCode()),
+                        event.getEventTime().toEpochMilli()));
+    }
+
+    /** {@code event} published again by replay-dlq after {@code stage} dead-lettered it. */
+    static DecodedEvent replayed(InferenceEvent event, String stage) {
+        DecodedEvent decoded = decoded(event);
+        decoded.origin().replayedStage = stage;
+        return decoded;
     }
 
     private static InferenceEvent event(String session, int index, long time) {

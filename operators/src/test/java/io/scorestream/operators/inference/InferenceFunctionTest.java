@@ -139,7 +139,6 @@ class InferenceFunctionTest {
             request.eventId = "e" + i;
             request.sessionId = "s" + i;
             request.eventType = "view";
-            request.features = new float[0];
             request.primary = new ModelInput(GRU.name(), GRU.version(), GRU_ROWS[i]);
             requests[i - from] = request;
         }

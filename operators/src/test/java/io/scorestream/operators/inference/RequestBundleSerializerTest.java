@@ -2,6 +2,7 @@ package io.scorestream.operators.inference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.scorestream.operators.ingest.RawRecord;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.SerializerTestBase;
@@ -74,9 +75,15 @@ class RequestBundleSerializerTest extends SerializerTestBase<RequestBundle> {
         request.sessionId = "s-" + eventId;
         request.eventType = "click";
         request.eventTimeMillis = 1_790_000_000_000L;
-        request.attributeKeys = new String[] {"page"};
-        request.attributeValues = new String[] {"/checkout"};
-        request.features = new float[] {0.5f};
+        request.origin =
+                new RawRecord(
+                        request.sessionId.getBytes(),
+                        new byte[] {0, 0, 0, 0, 7, 2, 4},
+                        "events",
+                        3,
+                        99,
+                        1_790_000_000_001L);
+        request.origin.replayedStage = eventId.equals("e-2") ? "inference" : null;
         request.primary = primary;
         return request;
     }

@@ -6,15 +6,19 @@ import io.scorestream.model.ModelManifest;
 import io.scorestream.model.ModelRepository;
 import io.scorestream.operators.features.ModelTarget;
 import io.scorestream.operators.features.SessionFeaturizer;
+import io.scorestream.operators.ingest.DecodedEvent;
 import io.scorestream.operators.ingest.EventSpec;
+import io.scorestream.operators.ingest.RawRecord;
 import io.scorestream.operators.registry.RegistrySettings;
 import io.scorestream.operators.rollout.RolloutState;
 import io.scorestream.operators.routing.RoutableVersions;
 import io.scorestream.operators.routing.ServingPlan;
 import io.scorestream.operators.testing.ReferenceModels;
 import io.scorestream.operators.time.ManualClock;
+import io.scorestream.schemas.AvroCodec;
 import io.scorestream.schemas.InferenceEvent;
 import io.scorestream.schemas.ModelRollout;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -150,8 +154,7 @@ class ServiceWarmerTest {
 
     // ---------------------------------------------------------------------------------------
 
-    private KeyedBroadcastOperatorTestHarness<
-                    String, InferenceEvent, ModelRollout, InferenceRequest>
+    private KeyedBroadcastOperatorTestHarness<String, DecodedEvent, ModelRollout, InferenceRequest>
             featurizer() throws Exception {
         RoutableVersions versions =
                 new RoutableVersions(
@@ -166,7 +169,7 @@ class ServiceWarmerTest {
                         new CoBroadcastWithKeyedOperator<>(
                                 new SessionFeaturizer(SPEC, 16, versions, Duration.ofHours(1)),
                                 List.of(RolloutState.DESCRIPTOR)),
-                        (InferenceEvent e) -> e.getSessionId(),
+                        (DecodedEvent e) -> e.sessionId(),
                         Types.STRING,
                         128,
                         1,
@@ -206,13 +209,24 @@ class ServiceWarmerTest {
                 .build();
     }
 
-    private static InferenceEvent event(String session) {
-        return InferenceEvent.newBuilder()
-                .setEventId(session + "-0")
-                .setSessionId(session)
-                .setEventType("click")
-                .setEventTime(Instant.ofEpochMilli(1_000))
-                .setFeatures(List.of(1f, 1f, 0.5f, 0.2f, 0.1f, 1f))
-                .build();
+    /** An event of {@code session} as the decoder emits it. */
+    private static DecodedEvent event(String session) {
+        InferenceEvent event =
+                InferenceEvent.newBuilder()
+                        .setEventId(session + "-0")
+                        .setSessionId(session)
+                        .setEventType("click")
+                        .setEventTime(Instant.ofEpochMilli(1_000))
+                        .setFeatures(List.of(1f, 1f, 0.5f, 0.2f, 0.1f, 1f))
+                        .build();
+        return new DecodedEvent(
+                event,
+                new RawRecord(
+                        session.getBytes(StandardCharsets.UTF_8),
+                        AvroCodec.of(InferenceEvent.class).encode(event),
+                        "events",
+                        0,
+                        0,
+                        1_000));
     }
 }

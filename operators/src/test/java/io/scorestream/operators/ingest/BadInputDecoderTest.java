@@ -336,7 +336,7 @@ class BadInputDecoderTest {
     /** Runs the decoder over {@code records} at processing time {@code now}, metrics captured. */
     private static Run run(InputRules rules, List<RawRecord> records, long now) throws Exception {
         CapturingTaskMetricGroup metrics = new CapturingTaskMetricGroup();
-        try (OneInputStreamOperatorTestHarness<RawRecord, InferenceEvent> harness =
+        try (OneInputStreamOperatorTestHarness<RawRecord, DecodedEvent> harness =
                 new OneInputStreamOperatorTestHarness<>(
                         new ProcessOperator<>(new EventDecoder(SPEC, rules)),
                         new MockEnvironmentBuilder().setMetricGroup(metrics).build())) {
@@ -348,7 +348,10 @@ class BadInputDecoderTest {
             var side = harness.getSideOutput(DeadLetters.OUTPUT);
             List<DeadLetter> letters =
                     side == null ? List.of() : side.stream().map(StreamRecord::getValue).toList();
-            return new Run(harness.extractOutputValues(), letters, metrics.operator);
+            return new Run(
+                    harness.extractOutputValues().stream().map(DecodedEvent::event).toList(),
+                    letters,
+                    metrics.operator);
         }
     }
 

@@ -49,8 +49,8 @@ class EventDecoderFuzzTest {
                     .withMaxEventAge(Duration.ofDays(365));
     private static final AvroCodec<InferenceEvent> CODEC = AvroCodec.of(InferenceEvent.class);
 
-    private OneInputStreamOperatorTestHarness<RawRecord, InferenceEvent> plain;
-    private OneInputStreamOperatorTestHarness<RawRecord, InferenceEvent> confluent;
+    private OneInputStreamOperatorTestHarness<RawRecord, DecodedEvent> plain;
+    private OneInputStreamOperatorTestHarness<RawRecord, DecodedEvent> confluent;
     private long offset;
     private long inputs;
     private long emitted;
@@ -95,7 +95,7 @@ class EventDecoderFuzzTest {
 
     /** Decodes one record; returns the event if it was emitted, null if dead-lettered. */
     private InferenceEvent decodeOnce(
-            OneInputStreamOperatorTestHarness<RawRecord, InferenceEvent> harness,
+            OneInputStreamOperatorTestHarness<RawRecord, DecodedEvent> harness,
             byte[] key,
             byte[] value)
             throws Exception {
@@ -103,7 +103,8 @@ class EventDecoderFuzzTest {
         inputs++;
         harness.processElement(record, 0); // must not throw, whatever the bytes
 
-        List<InferenceEvent> events = harness.extractOutputValues();
+        List<InferenceEvent> events =
+                harness.extractOutputValues().stream().map(DecodedEvent::event).toList();
         Queue<StreamRecord<DeadLetter>> side = harness.getSideOutput(DeadLetters.OUTPUT);
         List<DeadLetter> letters =
                 side == null ? List.of() : side.stream().map(StreamRecord::getValue).toList();

@@ -26,7 +26,7 @@ class EventDecoderTest {
             new EventSpec(SyntheticSessions.EVENT_TYPES, SyntheticSessions.EVENT_FEATURES.size());
 
     private final AvroCodec<InferenceEvent> codec = AvroCodec.of(InferenceEvent.class);
-    private OneInputStreamOperatorTestHarness<RawRecord, InferenceEvent> harness;
+    private OneInputStreamOperatorTestHarness<RawRecord, DecodedEvent> harness;
     private long offset;
 
     @BeforeEach
@@ -42,9 +42,12 @@ class EventDecoderTest {
     @Test
     void passesValidEventsThrough() throws Exception {
         InferenceEvent event = validEvent();
-        harness.processElement(record(codec.encode(event)), 0);
+        RawRecord record = record(codec.encode(event));
+        harness.processElement(record, 0);
 
-        assertThat(harness.extractOutputValues()).containsExactly(event);
+        assertThat(harness.extractOutputValues())
+                .as("the event, with the record it was read as")
+                .containsExactly(new DecodedEvent(event, record));
         assertThat(harness.getSideOutput(DeadLetters.OUTPUT)).isNull();
     }
 

@@ -6,7 +6,6 @@ import io.scorestream.schemas.InferenceEvent;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeutils.SerializerTestBase;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.junit.jupiter.api.Test;
@@ -50,13 +49,6 @@ class InferenceEventSerializerTest extends SerializerTestBase<InferenceEvent> {
                     List.of(Float.NaN, 0f),
                     Map.of()),
         };
-    }
-
-    @Test
-    void theTypeInfoGivesThisSerializer() {
-        assertThat(InferenceEventTypeInfo.INSTANCE.createSerializer(new SerializerConfigImpl()))
-                .isSameAs(InferenceEventSerializer.INSTANCE);
-        assertThat(InferenceEventTypeInfo.INSTANCE.getTypeClass()).isEqualTo(InferenceEvent.class);
     }
 
     @Test
