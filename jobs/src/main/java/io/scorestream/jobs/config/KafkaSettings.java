@@ -4,7 +4,12 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 
-/** Where the job reads and writes, and how it commits. */
+/**
+ * Where the job reads and writes, and how it commits.
+ *
+ * @param commitOffsets whether the source commits its position to {@code groupId} on completed
+ *     checkpoints (for lag monitoring only: never a position to start from)
+ */
 public record KafkaSettings(
         String bootstrapServers,
         String eventsTopic,
@@ -12,6 +17,7 @@ public record KafkaSettings(
         String deadLetterTopic,
         String groupId,
         StartingOffsets startingOffsets,
+        boolean commitOffsets,
         DeliveryMode deliveryGuarantee,
         String transactionalIdPrefix,
         Duration transactionTimeout,
@@ -44,6 +50,8 @@ public record KafkaSettings(
                 + groupId
                 + ", startingOffsets="
                 + startingOffsets
+                + ", commitOffsets="
+                + commitOffsets
                 + ", deliveryGuarantee="
                 + deliveryGuarantee
                 + ", transactionalIdPrefix="

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceOptions;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
@@ -17,12 +18,20 @@ public final class KafkaConnectors {
 
     private KafkaConnectors() {}
 
+    /**
+     * The events. The source's position lives in the job's checkpoints; it is committed to the
+     * consumer group only with {@code scorestream.kafka.commit-offsets} (for lag monitoring), since
+     * a committed offset runs ahead of events still in flight in the checkpoint.
+     */
     public static KafkaSource<RawRecord> eventSource(KafkaSettings kafka) {
         return KafkaSource.<RawRecord>builder()
                 .setProperties(kafka.clientPropertiesWithBootstrap())
                 .setTopics(kafka.eventsTopic())
                 .setGroupId(kafka.groupId())
                 .setStartingOffsets(startingOffsets(kafka))
+                .setProperty(
+                        KafkaSourceOptions.COMMIT_OFFSETS_ON_CHECKPOINT.key(),
+                        String.valueOf(kafka.commitOffsets()))
                 .setDeserializer(new RawRecordDeserializer())
                 .build();
     }
