@@ -192,7 +192,8 @@ public final class ScoringPipeline {
                                         eventSpec,
                                         settings.session().historyLength(),
                                         routable,
-                                        settings.session().ttl()))
+                                        settings.session().ttl(),
+                                        ServingModel.configuredVersions(settings)))
                         .name("Session featurizer")
                         .uid(Uids.FEATURIZER);
 

@@ -146,7 +146,10 @@ public final class ScoringOptions {
                     .stringType()
                     .defaultValue("latest")
                     .withDescription(
-                            "Version to serve, or 'latest' (resolved once, when the job is built).");
+                            "Version to serve, or 'latest' (resolved when a job starts without state)."
+                                    + " The served version is pinned in the job's state: a job restored"
+                                    + " from a checkpoint or savepoint keeps it until a rollout, or a"
+                                    + " version named here, changes it.");
 
     public static final ConfigOption<String> MODEL_DEVICE =
             key(DevicePlacement.DEVICE_SETTING)
@@ -317,7 +320,8 @@ public final class ScoringOptions {
                     .withDescription(
                             "Version served of each model other than scorestream.model.name, e.g."
                                     + " intent-gru:1; models not listed serve their latest version"
-                                    + " (resolved when the job is built). A rollout on the control topic"
+                                    + " (resolved when a job starts without state, then pinned like"
+                                    + " scorestream.model.version's). A rollout on the control topic"
                                     + " overrides it.");
 
     public static final ConfigOption<String> CASCADE_FROM =
