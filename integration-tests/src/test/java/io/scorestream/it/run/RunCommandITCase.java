@@ -49,11 +49,9 @@ class RunCommandITCase {
     @Test
     void aKilledRunResumesExactlyOnceAndAStoppedOneFromItsSavepoint() throws Exception {
         Configuration conf =
-                JobRuns.configuration("run-command", KAFKA.bootstrapServers(), work.resolve("x"));
+                JobRuns.configuration(
+                        "run-command", KAFKA.bootstrapServers(), work.resolve("checkpoints"));
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(1));
-        conf.set(
-                CheckpointingOptions.CHECKPOINTS_DIRECTORY,
-                work.resolve("checkpoints").toUri().toString());
         List<String> command = commandLine(conf);
         Path root = Path.of(System.getProperty("scorestream.root", "..")).toAbsolutePath();
         Path state = work.resolve("state");

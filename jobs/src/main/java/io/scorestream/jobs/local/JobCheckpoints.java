@@ -8,9 +8,11 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -54,12 +56,8 @@ public final class JobCheckpoints {
             String what =
                     kind == Kind.CHECKPOINT && checkpoint.matches()
                             ? "checkpoint " + checkpoint.group(1)
-                            : kind.name().toLowerCase(java.util.Locale.ROOT);
-            return what
-                    + " "
-                    + path
-                    + ", completed "
-                    + completed.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+                            : kind.name().toLowerCase(Locale.ROOT);
+            return what + " " + path + ", completed " + completed.truncatedTo(ChronoUnit.SECONDS);
         }
     }
 

@@ -29,6 +29,8 @@ import org.apache.flink.core.execution.RecoveryClaimMode;
 import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.TimeUtils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
 /**
@@ -53,6 +55,7 @@ public final class LocalRun {
     /** Where {@code bin/scorestream} keeps its state; the default checkpoints go under it. */
     public static final String STATE_DIR_PROPERTY = "scorestream.state.dir";
 
+    private static final Logger LOG = LoggerFactory.getLogger(LocalRun.class);
     private static final Duration POLL = Duration.ofSeconds(1);
     private static final Duration STOP_TIMEOUT = Duration.ofMinutes(5);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
@@ -128,7 +131,9 @@ public final class LocalRun {
                 JobID id = flink.submit(env, start.restore());
                 return watch(flink, id, metrics, checkpoints, start);
             } finally {
-                flink.closeWithin(CLOSE_TIMEOUT);
+                if (!flink.closeWithin(CLOSE_TIMEOUT)) {
+                    LOG.warn("The local cluster did not shut down within {}", CLOSE_TIMEOUT);
+                }
             }
         }
     }
@@ -203,7 +208,7 @@ public final class LocalRun {
             Start start)
             throws Exception {
         JobWatch watch = new JobWatch(flink, id);
-        Progress progress = new Progress(flink, id, metrics);
+        RunProgress progress = new RunProgress(flink, id, metrics);
         long nextProgress = System.nanoTime() + options.progressInterval().toNanos();
         boolean running = false;
         while (true) {
@@ -363,58 +368,5 @@ public final class LocalRun {
     private static String firstLine(String text) {
         int end = text.indexOf('\n');
         return (end < 0 ? text : text.substring(0, end)).trim();
-    }
-
-    /** The progress line: what the job read and wrote, and its checkpoints. */
-    private static final class Progress {
-        private final LocalFlinkCluster flink;
-        private final JobID id;
-        private final RunMetrics metrics;
-        private final long started = System.nanoTime();
-        private long lastEvents;
-        private long lastNanos = started;
-
-        Progress(LocalFlinkCluster flink, JobID id, RunMetrics metrics) {
-            this.flink = flink;
-            this.id = id;
-            this.metrics = metrics;
-        }
-
-        String prefix() {
-            return String.format(
-                    Locale.ROOT, "[%4ds] ", (System.nanoTime() - started) / 1_000_000_000L);
-        }
-
-        String line() throws Exception {
-            long now = System.nanoTime();
-            long events = metrics.eventsIn();
-            double seconds = Math.max(1e-3, (now - lastNanos) / 1e9);
-            long rate = Math.round((events - lastEvents) / seconds);
-            lastEvents = events;
-            lastNanos = now;
-            String last =
-                    flink.lastCompletedCheckpoint(id)
-                            .map(
-                                    at ->
-                                            ", last "
-                                                    + Math.max(
-                                                            0,
-                                                            Duration.between(at, Instant.now())
-                                                                    .toSeconds())
-                                                    + " s ago")
-                            .orElse("");
-            long restarts = metrics.restarts();
-            return prefix()
-                    + String.format(
-                            Locale.ROOT,
-                            "events in %8d (%5d/s) | predictions out %8d | dlq %d | checkpoints %d%s%s",
-                            events,
-                            rate,
-                            metrics.predictionsOut(),
-                            metrics.deadLettersOut(),
-                            flink.completedCheckpoints(id),
-                            last,
-                            restarts > 0 ? " | restarts " + restarts : "");
-        }
     }
 }

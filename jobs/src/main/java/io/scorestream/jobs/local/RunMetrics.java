@@ -2,6 +2,7 @@ package io.scorestream.jobs.local;
 
 import io.scorestream.jobs.ScoringJob;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
@@ -98,23 +99,23 @@ public final class RunMetrics implements AutoCloseable {
                 .ifPresent(totals -> totals.remove((Counter) metric));
     }
 
-    private java.util.Optional<Totals> totalsFor(String metric, String operator) {
+    private Optional<Totals> totalsFor(String metric, String operator) {
         if (operator == null) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         if (metric.equals("numRecordsOut")
                 && operator.equals("Source: " + ScoringJob.SOURCE_NAME)) {
-            return java.util.Optional.of(eventsIn);
+            return Optional.of(eventsIn);
         }
         if (metric.equals("numRecordsIn")) {
             if (operator.equals(ScoringJob.PREDICTION_SINK_NAME + ": Writer")) {
-                return java.util.Optional.of(predictionsOut);
+                return Optional.of(predictionsOut);
             }
             if (operator.equals(ScoringJob.DEAD_LETTER_SINK_NAME + ": Writer")) {
-                return java.util.Optional.of(deadLettersOut);
+                return Optional.of(deadLettersOut);
             }
         }
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 
     /** One count over every subtask, including the counts of subtasks that ended (restarts). */
