@@ -123,6 +123,15 @@ public final class JobCheckpoints {
     }
 
     /**
+     * The newest checkpoint Flink wrote straight under {@code root} ({@code <root>/<Flink job
+     * id>/chk-<n>}), as runs did before each job had a folder of its own: a run does not resume
+     * from it by itself, since it cannot tell whose it is, but can name it.
+     */
+    public static Optional<RestorePoint> newestOutsideJobFolders(Path root) {
+        return under(root).stream().max(Comparator.comparing(RestorePoint::completed));
+    }
+
+    /**
      * Moves the job's folder aside, to {@code <name>.replaced-<time>}, so that a fresh run does not
      * resume from it later; returns where it went.
      */
@@ -161,6 +170,10 @@ public final class JobCheckpoints {
     }
 
     private List<RestorePoint> all() {
+        return under(folder);
+    }
+
+    private static List<RestorePoint> under(Path folder) {
         List<RestorePoint> found = new ArrayList<>();
         if (!Files.isDirectory(folder)) {
             return found;

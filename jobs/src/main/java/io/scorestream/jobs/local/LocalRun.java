@@ -159,8 +159,18 @@ public final class LocalRun {
         }
         Optional<RestorePoint> newest = checkpoints.newest();
         if (newest.isEmpty()) {
+            String older =
+                    JobCheckpoints.newestOutsideJobFolders(checkpoints.folder().getParent())
+                            .map(
+                                    point ->
+                                            " (an older run's "
+                                                    + point.describe()
+                                                    + ": --from-savepoint "
+                                                    + point.path()
+                                                    + " resumes from it)")
+                            .orElse("");
             return new Start(
-                    "Starting fresh: job '" + name + "' has no checkpoint or savepoint yet",
+                    "Starting fresh: job '" + name + "' has no checkpoint or savepoint yet" + older,
                     SavepointRestoreSettings.none(),
                     Optional.empty());
         }

@@ -63,6 +63,15 @@ class JobCheckpointsTest {
     }
 
     @Test
+    void checkpointsOfRunsWithoutAJobFolderAreFoundButNotTheJobs() throws IOException {
+        completed(root.resolve(RUN_A).resolve("chk-12"), T0);
+
+        assertThat(JobCheckpoints.of(root, "scorestream").newest()).isEmpty();
+        assertThat(JobCheckpoints.newestOutsideJobFolders(root).orElseThrow().path())
+                .isEqualTo(root.resolve(RUN_A).resolve("chk-12"));
+    }
+
+    @Test
     void settingAsideLeavesNothingToResumeAndKeepsTheState() throws IOException {
         JobCheckpoints job = JobCheckpoints.of(root, "scorestream");
         completed(job.folder().resolve(RUN_A).resolve("chk-40"), T0);
