@@ -22,6 +22,12 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  */
 public final class ScoringJob {
 
+    /** Operator names of the Kafka ends, which the local run finds the job's counters by. */
+    public static final String SOURCE_NAME = "Kafka events";
+
+    public static final String PREDICTION_SINK_NAME = "Kafka predictions";
+    public static final String DEAD_LETTER_SINK_NAME = "Kafka dead letters";
+
     private final Source<RawRecord, ?, ?> source;
     private final Source<ModelRollout, ?, ?> controlSource;
     private final Sink<Prediction> predictionSink;
@@ -73,7 +79,7 @@ public final class ScoringJob {
     /** Adds the whole job (source, pipeline, sinks) to {@code env}. */
     public void build(StreamExecutionEnvironment env) {
         DataStream<RawRecord> records =
-                env.fromSource(source, WatermarkStrategy.noWatermarks(), "Kafka events")
+                env.fromSource(source, WatermarkStrategy.noWatermarks(), SOURCE_NAME)
                         .uid(Uids.SOURCE);
         DataStream<ModelRollout> control =
                 env.fromSource(controlSource, WatermarkStrategy.noWatermarks(), "Kafka control")
@@ -82,11 +88,11 @@ public final class ScoringJob {
         ScoringPipeline.Outputs outputs = pipeline.score(records, control);
         outputs.predictions()
                 .sinkTo(predictionSink)
-                .name("Kafka predictions")
+                .name(PREDICTION_SINK_NAME)
                 .uid(Uids.PREDICTION_SINK);
         outputs.deadLetters()
                 .sinkTo(deadLetterSink)
-                .name("Kafka dead letters")
+                .name(DEAD_LETTER_SINK_NAME)
                 .uid(Uids.DEAD_LETTER_SINK);
         outputs.rolloutDecisions()
                 .sinkTo(controlSink)

@@ -7,9 +7,10 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * Entry point for {@code flink run}: settings come from the cluster's {@code config.yaml} and from
- * {@code --key value} arguments (which win), e.g. {@code --scorestream.kafka.bootstrap-servers
- * kafka:9092}.
+ * Entry point for {@code flink run} and application mode: settings come from the cluster's {@code
+ * config.yaml} and from {@code --key value} arguments (which win), e.g. {@code
+ * --scorestream.kafka.bootstrap-servers kafka:9092}. {@code scorestream run} starts the same job on
+ * a local Flink, with checkpoints it resumes from ({@code io.scorestream.jobs.local.LocalRun}).
  */
 public final class ScoringJobMain {
 
@@ -18,16 +19,23 @@ public final class ScoringJobMain {
     public static void main(String[] args) throws Exception {
         Configuration conf = JobConfiguration.load(args);
         ScoringSettings settings = ScoringSettings.from(conf);
-        // Wrong credentials, a missing topic or a size limit the topics contradict stop start-up
-        // with a clear message, instead of a job that restarts forever against Kafka.
-        KafkaPreflight.check(settings);
-        // Another job writing with our transactional id prefix would be fenced silently.
-        KafkaPreflight.checkTransactionalIdPrefixIsFree(
-                settings.kafka(), settings.checkpoints().interval().plusSeconds(1));
+        preflight(settings);
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.getExecutionEnvironment(
                         FlinkSetup.forScoring(conf, settings));
         ScoringJob.onKafka(settings).build(env);
         env.execute();
+    }
+
+    /**
+     * What is checked before a job is submitted: wrong credentials or a missing topic stop start-up
+     * with a clear message, instead of a job that restarts forever against a Kafka that will not
+     * let it in; and another job writing with our transactional id prefix (which would be fenced
+     * silently) is refused.
+     */
+    public static void preflight(ScoringSettings settings) {
+        KafkaPreflight.check(settings);
+        KafkaPreflight.checkTransactionalIdPrefixIsFree(
+                settings.kafka(), settings.checkpoints().interval().plusSeconds(1));
     }
 }

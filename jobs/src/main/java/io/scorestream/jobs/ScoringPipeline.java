@@ -216,7 +216,8 @@ public final class ScoringPipeline {
                                         eventSpec,
                                         settings.session().historyLength(),
                                         routable.warmingWith(inference.warmer(settings)),
-                                        settings.session().ttl()))
+                                        settings.session().ttl(),
+                                        ServingModel.configuredVersions(settings)))
                         .name("Session featurizer")
                         .uid(Uids.FEATURIZER);
 

@@ -14,8 +14,10 @@ import io.scorestream.operators.routing.Cascade;
 import io.scorestream.operators.routing.ServingPlan;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Finds the manifests of the configured model versions, once, when the job is built, so every
@@ -154,6 +156,27 @@ final class ServingModel {
                 + " (label '"
                 + second.label()
                 + "')";
+    }
+
+    /**
+     * The models whose version the settings name ({@code scorestream.model.version}, {@code
+     * scorestream.routing.versions}) rather than leave at {@code latest}: a job restored from a
+     * snapshot serves these versions, and the versions pinned in its state for the others.
+     */
+    static Set<String> configuredVersions(ScoringSettings settings) {
+        Set<String> configured = new HashSet<>();
+        if (!LATEST.equals(settings.modelVersion())) {
+            configured.add(settings.modelName());
+        }
+        settings.serving()
+                .versionByModel()
+                .forEach(
+                        (model, version) -> {
+                            if (!LATEST.equals(version)) {
+                                configured.add(model);
+                            }
+                        });
+        return Set.copyOf(configured);
     }
 
     private static String servingKeys() {

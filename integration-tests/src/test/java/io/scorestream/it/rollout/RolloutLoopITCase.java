@@ -215,6 +215,7 @@ class RolloutLoopITCase {
                 "events.dlq",
                 "rollout-it",
                 StartingOffsets.EARLIEST,
+                false,
                 DeliveryMode.AT_LEAST_ONCE,
                 "rollout-it",
                 Duration.ofMinutes(5),

@@ -19,7 +19,7 @@ import org.apache.logging.log4j.core.config.Property;
  * the full stack traces of logged exceptions, while the console keeps its own level. Closing it
  * restores the logging configuration.
  */
-final class CapturedLogs extends AbstractAppender implements AutoCloseable {
+public final class CapturedLogs extends AbstractAppender implements AutoCloseable {
 
     private final ConcurrentLinkedQueue<String> lines = new ConcurrentLinkedQueue<>();
     private final LoggerContext context;
@@ -34,7 +34,7 @@ final class CapturedLogs extends AbstractAppender implements AutoCloseable {
         this.previousAppenders = Map.copyOf(root.getAppenders());
     }
 
-    static CapturedLogs capture() {
+    public static CapturedLogs capture() {
         LoggerContext context = (LoggerContext) LogManager.getContext(false);
         CapturedLogs logs = new CapturedLogs(context);
         logs.start();
@@ -70,11 +70,11 @@ final class CapturedLogs extends AbstractAppender implements AutoCloseable {
     }
 
     /** Everything captured so far, one event per line (exceptions over several). */
-    String text() {
+    public String text() {
         return String.join("\n", lines);
     }
 
-    int size() {
+    public int size() {
         return lines.size();
     }
 

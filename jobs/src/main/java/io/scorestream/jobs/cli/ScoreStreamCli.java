@@ -1,6 +1,5 @@
 package io.scorestream.jobs.cli;
 
-import io.scorestream.jobs.ScoringJobMain;
 import io.scorestream.jobs.bench.BenchOptions;
 import io.scorestream.jobs.bench.BenchRunner;
 import io.scorestream.jobs.config.ConfigurationReference;
@@ -10,6 +9,8 @@ import io.scorestream.jobs.demo.DemoOptions;
 import io.scorestream.jobs.demo.DemoRunner;
 import io.scorestream.jobs.dlq.DeadLetterReplay;
 import io.scorestream.jobs.dlq.ReplayOptions;
+import io.scorestream.jobs.local.LocalRun;
+import io.scorestream.jobs.local.RunOptions;
 import io.scorestream.jobs.rollout.RolloutCommand;
 import io.scorestream.jobs.rollout.RolloutOptions;
 import java.util.Arrays;
@@ -22,7 +23,8 @@ public final class ScoreStreamCli {
             """
             Usage: scorestream <command> [options]
               demo     run the scoring job on an embedded Kafka and a local Flink with synthetic events
-              run      run the scoring job on a local Flink against your Kafka (--key value settings)
+              run      run the scoring job on a local Flink against your Kafka (--key value settings);
+                       resumes from its last checkpoint, Ctrl-C stops it with a savepoint
               bench    measure throughput and latency: bare model, naive job, ScoreStream, with Kafka
               config   print the configuration reference (every setting, its default and meaning)
               replay-dlq  re-publish chosen dead letters' original records to the input topic
@@ -48,8 +50,7 @@ public final class ScoreStreamCli {
                     return new DemoRunner(DemoOptions.parse(rest), System.out).run();
                 }
                 case "run" -> {
-                    ScoringJobMain.main(rest.toArray(String[]::new));
-                    return 0;
+                    return new LocalRun(RunOptions.parse(rest), System.out).run();
                 }
                 case "bench" -> {
                     return new BenchRunner(BenchOptions.parse(rest), System.out).run();
@@ -69,6 +70,8 @@ public final class ScoreStreamCli {
                             USAGE
                                     + "\n"
                                     + DemoOptions.USAGE
+                                    + "\n"
+                                    + RunOptions.USAGE
                                     + "\n"
                                     + BenchOptions.USAGE
                                     + "\n"

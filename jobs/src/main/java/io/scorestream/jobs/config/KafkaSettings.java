@@ -11,6 +11,8 @@ import org.apache.kafka.common.record.DefaultRecordBatch;
  *
  * @param deadLetterMaxBytes largest dead letter written, key and value together ({@code
  *     scorestream.dead-letters.max-size}); larger ones are truncated
+ * @param commitOffsets whether the source commits its position to {@code groupId} on completed
+ *     checkpoints (for lag monitoring only: never a position to start from)
  */
 public record KafkaSettings(
         String bootstrapServers,
@@ -19,6 +21,7 @@ public record KafkaSettings(
         String deadLetterTopic,
         String groupId,
         StartingOffsets startingOffsets,
+        boolean commitOffsets,
         DeliveryMode deliveryGuarantee,
         String transactionalIdPrefix,
         Duration transactionTimeout,
@@ -80,6 +83,8 @@ public record KafkaSettings(
                 + groupId
                 + ", startingOffsets="
                 + startingOffsets
+                + ", commitOffsets="
+                + commitOffsets
                 + ", deliveryGuarantee="
                 + deliveryGuarantee
                 + ", transactionalIdPrefix="

@@ -61,15 +61,28 @@ public final class ScoringOptions {
                     .stringType()
                     .defaultValue("scorestream")
                     .withDescription(
-                            "Consumer group id of the source (offsets are committed on checkpoints).");
+                            "Consumer group id of the source. The job's position lives in its checkpoints,"
+                                    + " not in the group (see scorestream.kafka.commit-offsets).");
 
     public static final ConfigOption<StartingOffsets> STARTING_OFFSETS =
             key("scorestream.kafka.starting-offsets")
                     .enumType(StartingOffsets.class)
-                    .defaultValue(StartingOffsets.COMMITTED_OR_EARLIEST)
+                    .defaultValue(StartingOffsets.EARLIEST)
                     .withDescription(
                             "Where a job without state starts reading: EARLIEST, LATEST, or the group's"
-                                    + " COMMITTED_OR_EARLIEST offsets.");
+                                    + " COMMITTED_OR_EARLIEST offsets (offsets set by hand; refused with"
+                                    + " scorestream.kafka.commit-offsets, whose offsets run ahead of what"
+                                    + " is scored).");
+
+    public static final ConfigOption<Boolean> COMMIT_OFFSETS =
+            key("scorestream.kafka.commit-offsets")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "Commit the source's position to the consumer group when a checkpoint"
+                                    + " completes, for lag monitoring only: events before it may still"
+                                    + " be in flight in the checkpoint's state, so a job never starts"
+                                    + " from these offsets.");
 
     public static final ConfigOption<DeliveryMode> DELIVERY_GUARANTEE =
             key("scorestream.kafka.delivery-guarantee")
@@ -147,7 +160,10 @@ public final class ScoringOptions {
                     .stringType()
                     .defaultValue("latest")
                     .withDescription(
-                            "Version to serve, or 'latest' (resolved once, when the job is built).");
+                            "Version to serve, or 'latest' (resolved when a job starts without state)."
+                                    + " The served version is pinned in the job's state: a job restored"
+                                    + " from a checkpoint or savepoint keeps it until a rollout, or a"
+                                    + " version named here, changes it.");
 
     public static final ConfigOption<String> MODEL_DEVICE =
             key(DevicePlacement.DEVICE_SETTING)
@@ -331,7 +347,8 @@ public final class ScoringOptions {
                     .withDescription(
                             "Version served of each model other than scorestream.model.name, e.g."
                                     + " intent-gru:1; models not listed serve their latest version"
-                                    + " (resolved when the job is built). A rollout on the control topic"
+                                    + " (resolved when a job starts without state, then pinned like"
+                                    + " scorestream.model.version's). A rollout on the control topic"
                                     + " overrides it.");
 
     public static final ConfigOption<String> CASCADE_FROM =
@@ -620,6 +637,7 @@ public final class ScoringOptions {
                 DEAD_LETTER_TOPIC,
                 GROUP_ID,
                 STARTING_OFFSETS,
+                COMMIT_OFFSETS,
                 DELIVERY_GUARANTEE,
                 TRANSACTIONAL_ID_PREFIX,
                 TRANSACTION_TIMEOUT,

@@ -68,6 +68,7 @@ public record ScoringSettings(
                         read.nonBlank(DEAD_LETTER_TOPIC),
                         read.nonBlank(GROUP_ID),
                         read.value(STARTING_OFFSETS),
+                        Boolean.TRUE.equals(read.value(COMMIT_OFFSETS)),
                         read.value(DELIVERY_GUARANTEE),
                         read.value(TRANSACTIONAL_ID_PREFIX),
                         read.positive(TRANSACTION_TIMEOUT),
@@ -75,6 +76,7 @@ public record ScoringSettings(
                         read.bytes(DEAD_LETTER_MAX_SIZE));
         checkTopicsDistinct(kafka, problems);
         checkDeadLettersFitRequests(kafka, problems);
+        checkNeverStartsFromItsOwnCommits(kafka, problems);
 
         String repository = read.nonBlank(MODEL_REPOSITORY);
         if (repository != null && !repository.isBlank()) {
@@ -429,6 +431,26 @@ public record ScoringSettings(
                             + KAFKA_PROPERTIES.key()
                             + ": the producer would refuse the largest dead letter; lower the"
                             + " first or raise the second");
+        }
+    }
+
+    /**
+     * The source commits its position when a checkpoint completes, but the events just before it
+     * may still be in flight in the checkpoint's state (the async operator's queue): a job that
+     * starts from those offsets without the checkpoint never scores them.
+     */
+    private static void checkNeverStartsFromItsOwnCommits(
+            KafkaSettings kafka, List<String> problems) {
+        if (kafka.commitOffsets()
+                && kafka.startingOffsets() == StartingOffsets.COMMITTED_OR_EARLIEST) {
+            problems.add(
+                    STARTING_OFFSETS.key()
+                            + " COMMITTED_OR_EARLIEST cannot be combined with "
+                            + COMMIT_OFFSETS.key()
+                            + " true: the committed offsets run ahead of what the job has scored"
+                            + " (events in flight live only in its checkpoints), so a job started"
+                            + " from them loses those events; resume from a checkpoint or savepoint"
+                            + " instead, or start at EARLIEST or LATEST");
         }
     }
 

@@ -9,6 +9,7 @@ import java.util.Properties;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceOptions;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
@@ -21,6 +22,10 @@ public final class KafkaConnectors {
     /**
      * The events, read {@code read_committed} unless {@code scorestream.kafka.properties} says
      * otherwise: records of an upstream transaction that was aborted are never scored.
+     *
+     * <p>The source's position lives in the job's checkpoints; it is committed to the consumer
+     * group only with {@code scorestream.kafka.commit-offsets} (for lag monitoring), since a
+     * committed offset runs ahead of events still in flight in the checkpoint.
      */
     public static KafkaSource<RawRecord> eventSource(KafkaSettings kafka) {
         return KafkaSource.<RawRecord>builder()
@@ -28,6 +33,9 @@ public final class KafkaConnectors {
                 .setTopics(kafka.eventsTopic())
                 .setGroupId(kafka.groupId())
                 .setStartingOffsets(startingOffsets(kafka))
+                .setProperty(
+                        KafkaSourceOptions.COMMIT_OFFSETS_ON_CHECKPOINT.key(),
+                        String.valueOf(kafka.commitOffsets()))
                 .setDeserializer(new RawRecordDeserializer())
                 .build();
     }

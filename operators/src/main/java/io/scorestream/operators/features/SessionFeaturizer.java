@@ -9,16 +9,22 @@ import io.scorestream.operators.rollout.RolloutState;
 import io.scorestream.operators.rollout.RolloutUpdates;
 import io.scorestream.operators.rollout.StickyAssignment;
 import io.scorestream.operators.routing.RoutableVersions;
+import io.scorestream.operators.routing.ServedVersions;
 import io.scorestream.operators.routing.ServingPlan;
 import io.scorestream.schemas.InferenceEvent;
 import io.scorestream.schemas.ModelRollout;
 import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.slf4j.Logger;
@@ -46,13 +52,17 @@ import org.slf4j.LoggerFactory;
  * count. A session that expired meanwhile folds it in as a new session would. Such events are
  * counted in {@code replaysAlreadyInSession}.
  *
+ * <p>While no rollout is in force for a model, its version is the one pinned in broadcast state
+ * ({@link ServedVersions}): a job restored after a newer version was published keeps serving the
+ * version it served, unless the job's settings name the model's version.
+ *
  * <p>Sessions expire after {@code sessionTtl} without events (state TTL, cleaned up by RocksDB
  * compaction and incrementally on the heap backend), so state does not grow with every session ever
  * seen.
  */
 public class SessionFeaturizer
-        extends KeyedBroadcastProcessFunction<
-                String, DecodedEvent, ModelRollout, InferenceRequest> {
+        extends KeyedBroadcastProcessFunction<String, DecodedEvent, ModelRollout, InferenceRequest>
+        implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(SessionFeaturizer.class);
 
@@ -62,20 +72,37 @@ public class SessionFeaturizer
     private final SessionFeatures features;
     private final RoutableVersions versions;
     private final Duration sessionTtl;
+    private final Set<String> configuredVersions;
 
     private transient ValueState<SessionState> session;
     private transient RolloutUpdates rolloutUpdates;
     private transient Counter replaysAlreadyInSession;
+    private transient Map<String, String> served;
 
+    /** A featurizer whose plan's versions were all resolved from {@code latest}. */
     public SessionFeaturizer(
             EventSpec eventSpec,
             int historyLength,
             RoutableVersions versions,
             Duration sessionTtl) {
+        this(eventSpec, historyLength, versions, sessionTtl, Set.of());
+    }
+
+    /**
+     * @param configuredVersions models whose version the job's settings name: a restored job serves
+     *     the plan's version of these, and the pinned version of the others
+     */
+    public SessionFeaturizer(
+            EventSpec eventSpec,
+            int historyLength,
+            RoutableVersions versions,
+            Duration sessionTtl,
+            Set<String> configuredVersions) {
         this.eventSpec = eventSpec;
         this.features = new SessionFeatures(eventSpec, historyLength);
         this.versions = versions;
         this.sessionTtl = sessionTtl;
+        this.configuredVersions = Set.copyOf(configuredVersions);
         for (ModelTarget target : versions.plan().targets().values()) {
             target.checkHistoryCovers(historyLength);
         }
@@ -93,6 +120,23 @@ public class SessionFeaturizer
                         .cleanupInRocksdbCompactFilter(1000)
                         .build());
         return descriptor;
+    }
+
+    @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        served =
+                ServedVersions.reconcile(
+                        context.getOperatorStateStore()
+                                .getBroadcastState(ServedVersions.DESCRIPTOR),
+                        versions,
+                        configuredVersions,
+                        "Session featurizer",
+                        getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0);
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) {
+        // The pins live in broadcast state, which Flink snapshots itself.
     }
 
     @Override
@@ -167,7 +211,10 @@ public class SessionFeaturizer
         out.collect(request);
     }
 
-    /** {@code model}'s input, at the version the rollout in force gives this session. */
+    /**
+     * {@code model}'s input, at the version the rollout in force gives this session, or at the
+     * pinned version when no rollout is in force.
+     */
     private ModelInput input(
             ReadOnlyBroadcastState<String, ModelRollout> rollouts,
             String model,
@@ -177,9 +224,7 @@ public class SessionFeaturizer
             throws Exception {
         String version =
                 StickyAssignment.versionFor(
-                        RolloutState.inForce(rollouts, model),
-                        versions.plan().target(model).version(),
-                        sessionId);
+                        RolloutState.inForce(rollouts, model), servedVersion(model), sessionId);
         ModelTarget target;
         try {
             target = versions.target(model, version);
@@ -196,5 +241,10 @@ public class SessionFeaturizer
         }
         return new ModelInput(
                 target.name(), target.version(), target.buildInput(features, state, observation));
+    }
+
+    private String servedVersion(String model) {
+        String pinned = served == null ? null : served.get(model);
+        return pinned != null ? pinned : versions.plan().target(model).version();
     }
 }
