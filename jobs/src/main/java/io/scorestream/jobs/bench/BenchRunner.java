@@ -173,7 +173,7 @@ public final class BenchRunner {
             return Optional.of(
                     report(
                             viaKafka.peer(
-                                    new KafkaCases.Peer(
+                                    new PythonPeer.Launch(
                                             options.peerScript().toAbsolutePath(),
                                             served.artifactPath(),
                                             served.manifest().version(),

@@ -9,7 +9,6 @@ import io.scorestream.jobs.kafka.KafkaConnectors;
 import io.scorestream.jobs.kafka.RawRecordDeserializer;
 import io.scorestream.jobs.local.LocalFlinkCluster;
 import io.scorestream.operators.ingest.RawRecord;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,22 +46,6 @@ final class KafkaCases {
     private interface JobBody {
         void build(DataStream<RawRecord> records, String outputTopic, String runId);
     }
-
-    /** Turns a case's input topic into its output topic: a Flink job or the Python peer. */
-    @FunctionalInterface
-    private interface Contender {
-        /** Starts on {@code input}; returns once it consumes. Closing the result stops it. */
-        Running start(String input, String output, String runId) throws Exception;
-    }
-
-    /** A contender at work. */
-    private interface Running extends AutoCloseable {
-        /** What it holds now. */
-        StateSize state() throws Exception;
-    }
-
-    /** Where the Python peer is and what it scores with. */
-    record Peer(Path script, Path modelFile, String version, Path modelsDir, Path logs) {}
 
     private final EmbeddedKafka kafka;
     private final LocalFlinkCluster flink;
@@ -142,34 +125,11 @@ final class KafkaCases {
      *
      * @throws PythonPeer.Skipped when the peer cannot run here
      */
-    BenchResult peer(Peer peer) throws Exception {
-        Contender python =
-                (input, output, runId) -> {
-                    PythonPeer process =
-                            PythonPeer.start(
-                                    peer.script(),
-                                    kafka.bootstrapServers(),
-                                    input,
-                                    output,
-                                    runId,
-                                    peer.modelFile(),
-                                    peer.version(),
-                                    peer.modelsDir(),
-                                    peer.logs().resolve(runId + ".log"),
-                                    Duration.ofMinutes(10));
-                    return new Running() {
-                        @Override
-                        public StateSize state() {
-                            return StateSize.ofProcess(process.peakRssBytes());
-                        }
-
-                        @Override
-                        public void close() throws Exception {
-                            process.close();
-                        }
-                    };
-                };
-        return run("peer-python", python, OutputWatcher::copiedRecordEventTime);
+    BenchResult peer(PythonPeer.Launch launch) throws Exception {
+        return run(
+                "peer-python",
+                PythonPeer.contender(launch, kafka.bootstrapServers()),
+                OutputWatcher::copiedRecordEventTime);
     }
 
     private BenchResult run(
@@ -186,7 +146,7 @@ final class KafkaCases {
                         OutputWatcher.committed(
                                 kafka.bootstrapServers(), output(caseName, "half"), eventTime);
                 BenchProducer producer = new BenchProducer(kafka.bootstrapServers(), liveSessions);
-                Running running =
+                Contender.Running running =
                         contender.start(input, output(caseName, "half"), runId(caseName, "half"))) {
             visible.measureLatencyFrom(System.currentTimeMillis() + timings.warmup().toMillis());
             producer.streamAt(input, rowsPerSecond / 2, timings.warmup().plus(timings.measure()));
@@ -224,7 +184,8 @@ final class KafkaCases {
         String output = output(caseName, "full");
         logAppendTimes(output);
         try (OutputWatcher written = OutputWatcher.uncommitted(kafka.bootstrapServers(), output);
-                Running running = contender.start(input, output, runId(caseName, "full"))) {
+                Contender.Running running =
+                        contender.start(input, output, runId(caseName, "full"))) {
             // A drain that stalls for this long has failed (the slowest seen: 16 000 events/s).
             written.awaitCount(events, Duration.ofMinutes(2));
             StateSize state = running.state();
@@ -268,7 +229,7 @@ final class KafkaCases {
                 flink.cancel(job);
                 throw e;
             }
-            return new Running() {
+            return new Contender.Running() {
                 @Override
                 public StateSize state() throws Exception {
                     return StateSize.ofFlink(

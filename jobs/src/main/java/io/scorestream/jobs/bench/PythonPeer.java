@@ -27,6 +27,45 @@ final class PythonPeer implements AutoCloseable {
         this.log = log;
     }
 
+    /**
+     * Where the peer is and what it scores with.
+     *
+     * @param script {@code bench/peer.sh}
+     * @param modelFile fraud-mlp's TorchScript file, the version the job serves
+     * @param modelsDir the folder of {@code generate.py}, whose featurizer the peer uses
+     * @param logs where each run's output goes
+     */
+    record Launch(Path script, Path modelFile, String version, Path modelsDir, Path logs) {}
+
+    /** The peer as a Kafka case's contender: one process per run, stopped when it closes. */
+    static Contender contender(Launch launch, String bootstrap) {
+        return (input, output, runId) -> {
+            PythonPeer peer =
+                    start(
+                            launch.script(),
+                            bootstrap,
+                            input,
+                            output,
+                            runId,
+                            launch.modelFile(),
+                            launch.version(),
+                            launch.modelsDir(),
+                            launch.logs().resolve(runId + ".log"),
+                            Duration.ofMinutes(10));
+            return new Contender.Running() {
+                @Override
+                public StateSize state() {
+                    return StateSize.ofProcess(peer.peakRssBytes());
+                }
+
+                @Override
+                public void close() throws InterruptedException {
+                    peer.close();
+                }
+            };
+        };
+    }
+
     /** Thrown when the peer cannot run here; the message says why. */
     static final class Skipped extends Exception {
         private static final long serialVersionUID = 1L;
@@ -40,7 +79,7 @@ final class PythonPeer implements AutoCloseable {
      * Starts {@code script} scoring {@code input} into {@code output} with {@code modelFile}, and
      * waits until its consumer has its partitions (a first start may install Debian packages).
      */
-    static PythonPeer start(
+    private static PythonPeer start(
             Path script,
             String bootstrap,
             String input,
