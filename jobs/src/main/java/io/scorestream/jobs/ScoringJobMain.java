@@ -3,6 +3,7 @@ package io.scorestream.jobs;
 import io.scorestream.jobs.config.JobConfiguration;
 import io.scorestream.jobs.config.ScoringSettings;
 import io.scorestream.jobs.kafka.KafkaPreflight;
+import io.scorestream.jobs.local.LocalMemory;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -20,9 +21,14 @@ public final class ScoringJobMain {
         Configuration conf = JobConfiguration.load(args);
         ScoringSettings settings = ScoringSettings.from(conf);
         preflight(settings);
+        Configuration flinkConf = FlinkSetup.forScoring(conf, settings);
+        if (StreamExecutionEnvironment.areExplicitEnvironmentsAllowed()) {
+            // No cluster around us (ScoringJobMain started by hand): Flink starts one in this JVM,
+            // whose RocksDB needs more than Flink's 128 MB local default for many sessions.
+            flinkConf = LocalMemory.sized(flinkConf, LocalMemory.localSlots(flinkConf));
+        }
         StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.getExecutionEnvironment(
-                        FlinkSetup.forScoring(conf, settings));
+                StreamExecutionEnvironment.getExecutionEnvironment(flinkConf);
         ScoringJob.onKafka(settings).build(env);
         env.execute();
     }

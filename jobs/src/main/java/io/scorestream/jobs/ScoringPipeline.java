@@ -88,7 +88,8 @@ public final class ScoringPipeline {
      * Flink's async operator around the TaskManager's shared micro-batching service, with the
      * configured timeout and in-flight capacity, fed bundles of requests by a {@link
      * RequestBundler} chained in front of it; the models' answers are handled on the operator's own
-     * thread (see {@link InferenceOperatorFactory}).
+     * thread (see {@link InferenceOperatorFactory}). Results leave unordered, or in each subtask's
+     * arrival order ({@code scorestream.inference.output-order}).
      */
     public static InferenceStage microBatchedAsync() {
         return new InferenceStage() {
@@ -110,7 +111,8 @@ public final class ScoringPipeline {
                                 new InferenceOperatorFactory(
                                         new InferenceFunction(plan, settings.inference()),
                                         async.timeout(),
-                                        async.bundleCapacity()))
+                                        async.bundleCapacity(),
+                                        async.outputOrder().asyncMode()))
                         .name("Inference " + String.join(", ", plan.targets().keySet()))
                         .uid(Uids.INFERENCE);
             }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.util.TimeUtils;
 
 /**
@@ -21,7 +22,12 @@ import org.apache.flink.util.TimeUtils;
  *     the cores the model's workers leave free (see {@link #defaultParallelism})
  * @param modelRepository the model repository folder
  * @param overload how long to offer 3x the measured Kafka capacity after the cases, or null
- * @param cases which case groups to run (all by default)
+ * @param cases which case groups or Kafka cases to run (all by default)
+ * @param events events each Kafka case works through at full speed
+ * @param liveSessions sessions open at once in the Kafka cases' traffic
+ * @param peerScript the Python peer's launcher ({@code bench/peer.sh})
+ * @param managedMemory Flink's managed memory (RocksDB's) for the local cluster, or null for
+ *     ScoreStream's local default ({@code LocalMemory})
  */
 public record BenchOptions(
         boolean quick,
@@ -32,14 +38,43 @@ public record BenchOptions(
         int parallelism,
         Path modelRepository,
         Duration overload,
-        Set<String> cases) {
+        Set<String> cases,
+        long events,
+        int liveSessions,
+        Path peerScript,
+        MemorySize managedMemory) {
+
+    /** The Kafka cases, each of which can be chosen alone with --cases; "kafka" is all of them. */
+    public static final List<String> KAFKA_CASES =
+            List.of(
+                    "kafka-copy",
+                    "passthrough-kafka",
+                    "scorestream-kafka",
+                    "scorestream-kafka-ordered",
+                    "peer-python");
 
     /** Groups of cases that can be chosen with --cases. */
     public static final Set<String> CASE_GROUPS =
             Set.of("bare", "naive", "scorestream", "passthrough", "kafka");
 
-    public boolean runs(String caseGroup) {
-        return cases.contains(caseGroup);
+    /** Events per Kafka case at full speed, by default: over a million sessions. */
+    static final long DEFAULT_EVENTS = 2_000_000;
+
+    /** Sessions open at once, by default (see {@link LiveSessions}). */
+    static final int DEFAULT_LIVE_SESSIONS = 1_000_000;
+
+    static final long QUICK_EVENTS = 20_000;
+    static final int QUICK_LIVE_SESSIONS = 2_000;
+
+    /** Whether {@code caseOrGroup} runs: chosen itself, or a Kafka case of the chosen "kafka". */
+    public boolean runs(String caseOrGroup) {
+        return cases.contains(caseOrGroup)
+                || (KAFKA_CASES.contains(caseOrGroup) && cases.contains("kafka"));
+    }
+
+    /** Whether any Kafka case runs. */
+    public boolean runsKafka() {
+        return KAFKA_CASES.stream().anyMatch(this::runs);
     }
 
     public static final String USAGE =
@@ -55,7 +90,15 @@ public record BenchOptions(
                                       worker threads, at least 1)
               --models-dir <dir>      model repository (default models)
               --cases <a,b>           only these of bare,naive,scorestream,passthrough,kafka
-                                      (default all)
+                                      (default all); kafka is kafka-copy,passthrough-kafka,
+                                      scorestream-kafka,scorestream-kafka-ordered,peer-python,
+                                      each of which can also be named alone
+              --events <n>            events each Kafka case works through at full speed
+                                      (default 2000000; 10000000 for the decay run)
+              --live-sessions <n>     sessions open at once in the Kafka traffic (default 1000000)
+              --managed-memory <size> Flink managed memory (RocksDB's) of the local cluster, e.g.
+                                      128m for Flink's own local default (default 512m per slot)
+              --peer <script>         the Python peer's launcher (default bench/peer.sh)
               --overload <time>       then offer 3x the measured Kafka capacity for this long, e.g. 60s,
                                       and report lag, checkpoints, live heap and drain time
             """;
@@ -70,6 +113,10 @@ public record BenchOptions(
         Path repository = Path.of("models");
         Duration overload = null;
         Set<String> cases = CASE_GROUPS;
+        Long events = null;
+        Integer liveSessions = null;
+        Path peerScript = Path.of("bench", "peer.sh");
+        MemorySize managedMemory = null;
         List<String> rest = new ArrayList<>(args);
         while (!rest.isEmpty()) {
             String flag = rest.remove(0);
@@ -90,6 +137,10 @@ public record BenchOptions(
                 case "--models-dir" -> repository = Path.of(value);
                 case "--overload" -> overload = duration(flag, value, Duration.ofNanos(1), "60s");
                 case "--cases" -> cases = caseGroups(value);
+                case "--events" -> events = (long) positive(flag, value);
+                case "--live-sessions" -> liveSessions = positive(flag, value);
+                case "--peer" -> peerScript = Path.of(value);
+                case "--managed-memory" -> managedMemory = memory(flag, value);
                 default -> throw new UsageException("unknown option " + flag + "\n" + USAGE);
             }
         }
@@ -105,7 +156,13 @@ public record BenchOptions(
                                 Runtime.getRuntime().availableProcessors(), workerThreads),
                 repository,
                 overload,
-                cases);
+                cases,
+                events != null ? events : quick ? QUICK_EVENTS : DEFAULT_EVENTS,
+                liveSessions != null
+                        ? liveSessions
+                        : quick ? QUICK_LIVE_SESSIONS : DEFAULT_LIVE_SESSIONS,
+                peerScript,
+                managedMemory);
     }
 
     /**
@@ -119,11 +176,31 @@ public record BenchOptions(
 
     private static Set<String> caseGroups(String value) {
         Set<String> groups = Set.of(value.split(","));
-        if (!CASE_GROUPS.containsAll(groups)) {
-            throw new UsageException(
-                    "--cases takes some of " + CASE_GROUPS + ", got '" + value + "'");
+        for (String group : groups) {
+            if (!CASE_GROUPS.contains(group) && !KAFKA_CASES.contains(group)) {
+                throw new UsageException(
+                        "--cases takes some of "
+                                + CASE_GROUPS
+                                + " and "
+                                + KAFKA_CASES
+                                + ", got '"
+                                + value
+                                + "'");
+            }
         }
         return groups;
+    }
+
+    private static MemorySize memory(String flag, String value) {
+        try {
+            MemorySize size = MemorySize.parse(value);
+            if (size.getBytes() > 0) {
+                return size;
+            }
+        } catch (IllegalArgumentException ignored) {
+            // reported below
+        }
+        throw new UsageException(flag + " must be a size such as 128m or 1g, got '" + value + "'");
     }
 
     /** A duration of at least {@code minimum}: zero for a delay, one nanosecond for a period. */

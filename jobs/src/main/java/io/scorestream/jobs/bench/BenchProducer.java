@@ -8,15 +8,24 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
-/** Publishes synthetic events: a fixed number as fast as possible, or at a rate for a while. */
+/**
+ * Publishes the events of {@link LiveSessions}: a fixed number as fast as possible, or at a rate
+ * for a while. Every producer draws the same events (one seed), so every case gets the same
+ * traffic.
+ */
 final class BenchProducer implements AutoCloseable {
 
-    private final KafkaProducer<byte[], byte[]> producer;
-    private final SyntheticRecordGenerator generator = SyntheticRecordGenerator.standalone(11);
-    private final AtomicReference<Exception> failure = new AtomicReference<>();
-    private long index;
+    private static final long SEED = 11;
 
-    BenchProducer(String bootstrap) {
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final LiveSessions sessions;
+    private final AtomicReference<Exception> failure = new AtomicReference<>();
+
+    /**
+     * @param liveSessions sessions open at once in the traffic
+     */
+    BenchProducer(String bootstrap, int liveSessions) {
+        sessions = new LiveSessions(SEED, liveSessions);
         Properties properties = new Properties();
         properties.setProperty("bootstrap.servers", bootstrap);
         properties.setProperty("acks", "all");
@@ -53,8 +62,13 @@ final class BenchProducer implements AutoCloseable {
         throwIfFailed();
     }
 
+    /** Distinct sessions in the events sent so far. */
+    long distinctSessions() {
+        return sessions.distinctSessions();
+    }
+
     private void send(String topic) {
-        RawRecord record = generator.map(index++);
+        RawRecord record = sessions.next(System.currentTimeMillis());
         producer.send(
                 new ProducerRecord<>(topic, null, record.timestamp, record.key, record.value),
                 (metadata, error) -> {

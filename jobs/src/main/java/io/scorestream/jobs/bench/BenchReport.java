@@ -5,13 +5,20 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
-/** Prints the results: a Markdown table, one BENCH line per case, one RATIO line per model. */
+/**
+ * Prints the results: a Markdown table, one BENCH line per case, one DRAIN line per Kafka case, one
+ * RATIO line per model.
+ */
 final class BenchReport {
 
     private BenchReport() {}
 
     static void print(
-            List<BenchResult> results, List<String> models, int maxBatchSize, PrintStream out) {
+            List<BenchResult> results,
+            List<Drain> drains,
+            List<String> models,
+            int maxBatchSize,
+            PrintStream out) {
         out.println();
         out.println("| case | model | rows/s | p50 ms | p99 ms | latency is |");
         out.println("|---|---|---:|---:|---:|---|");
@@ -28,19 +35,35 @@ final class BenchReport {
         }
         out.println();
         results.forEach(r -> out.println(r.benchLine()));
+        drains.forEach(d -> out.println(d.line()));
         for (String model : models) {
             double scorestream = rate(results, "scorestream", model);
             double bare = bareAt(results, model, maxBatchSize);
             double naive = rate(results, "naive", model);
             double kafka = rate(results, "scorestream-kafka", model);
             double passthrough = rate(results, "passthrough-kafka", model);
+            double ordered = rate(results, "scorestream-kafka-ordered", model);
+            double peer = rate(results, "peer-python", model);
+            double decay =
+                    drains.stream()
+                            .filter(
+                                    d ->
+                                            d.caseName().equals("scorestream-kafka")
+                                                    && d.model().equals(model))
+                            .mapToDouble(Drain::decayPercent)
+                            .findFirst()
+                            .orElse(Double.NaN);
             out.printf(
                     Locale.ROOT,
-                    "RATIO model=%s vs_bare=%.2f vs_naive=%.2f kafka_vs_passthrough=%.2f%n",
+                    "RATIO model=%s vs_bare=%.2f vs_naive=%.2f kafka_vs_passthrough=%.2f"
+                            + " kafka_vs_peer=%.2f per_key_vs_unordered=%.2f kafka_decay_pct=%.1f%n",
                     model,
                     scorestream / bare,
                     scorestream / naive,
-                    kafka / passthrough);
+                    kafka / passthrough,
+                    kafka / peer,
+                    ordered / kafka,
+                    decay);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.scorestream.jobs.bench;
 
 import io.scorestream.jobs.ScoringPipeline;
+import io.scorestream.jobs.config.OutputOrder;
 import io.scorestream.jobs.config.ScoringOptions;
 import io.scorestream.jobs.config.ScoringSettings;
 import io.scorestream.jobs.embedded.EmbeddedKafka;
@@ -9,7 +10,11 @@ import io.scorestream.jobs.kafka.RawRecordDeserializer;
 import io.scorestream.jobs.local.LocalFlinkCluster;
 import io.scorestream.operators.ingest.RawRecord;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import java.util.function.ToLongFunction;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -21,12 +26,17 @@ import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigResource;
 
 /**
- * Kafka → Flink → Kafka, exactly-once, on the embedded broker. Throughput: the steady rate at which
- * the job turns a prefilled topic into output. Latency: a producer at half that rate and a
+ * Kafka → contender → Kafka on the embedded broker, where a contender is a Flink job (exactly-once)
+ * or the Python peer. Throughput: a prefilled topic of {@link LiveSessions} traffic worked through
+ * at full speed, timed by tenths ({@link Drain}). Latency: a producer at half that rate and a
  * read_committed consumer measuring visibility.
  */
 final class KafkaCases {
@@ -43,11 +53,16 @@ final class KafkaCases {
     private final Configuration scoringConf;
     private final int parallelism;
     private final BenchTimings timings;
-    private final long prefill;
+    private final long events;
+    private final int liveSessions;
     private final String model;
+    private final List<Drain> drains = new ArrayList<>();
     private int runs;
-    private String lastRunId;
 
+    /**
+     * @param events events each case works through at full speed
+     * @param liveSessions sessions open at once in the traffic
+     */
     KafkaCases(
             EmbeddedKafka kafka,
             LocalFlinkCluster flink,
@@ -55,27 +70,34 @@ final class KafkaCases {
             Configuration scoringConf,
             int parallelism,
             BenchTimings timings,
-            long prefill) {
+            long events,
+            int liveSessions) {
         this.kafka = kafka;
         this.flink = flink;
         this.flinkConf = flinkConf;
         this.scoringConf = scoringConf;
         this.parallelism = parallelism;
         this.timings = timings;
-        this.prefill = prefill;
+        this.events = events;
+        this.liveSessions = liveSessions;
         this.model = scoringConf.get(ScoringOptions.MODEL_NAME);
+    }
+
+    /** The drains of the cases run so far. */
+    List<Drain> drains() {
+        return List.copyOf(drains);
     }
 
     /** Raw records copied through Flink with exactly-once: what Kafka and Flink cost alone. */
     BenchResult copy() throws Exception {
-        return run("kafka-copy", this::copyBody, OutputWatcher::copiedRecordEventTime);
+        return run("kafka-copy", job(this::copyBody), OutputWatcher::copiedRecordEventTime);
     }
 
     /** The framework's ceiling: the whole job with exactly-once, but no model. */
     BenchResult passthrough() throws Exception {
         return run(
                 "passthrough-kafka",
-                scoringBody(BaselineStages.noModel()),
+                job(scoringBody(BaselineStages.noModel(), scoringConf)),
                 OutputWatcher.predictionEventTime());
     }
 
@@ -83,22 +105,49 @@ final class KafkaCases {
     BenchResult scoring() throws Exception {
         return run(
                 "scorestream-kafka",
-                scoringBody(ScoringPipeline.microBatchedAsync()),
+                job(scoringBody(ScoringPipeline.microBatchedAsync(), scoringConf)),
                 OutputWatcher.predictionEventTime());
     }
 
+    /** The whole scoring job with every session's predictions in event order. */
+    BenchResult scoringPerKeyOrdered() throws Exception {
+        Configuration ordered = new Configuration(scoringConf);
+        ordered.set(ScoringOptions.OUTPUT_ORDER, OutputOrder.PER_KEY);
+        return run(
+                "scorestream-kafka-ordered",
+                job(scoringBody(ScoringPipeline.microBatchedAsync(), ordered)),
+                OutputWatcher.predictionEventTime());
+    }
+
+    /**
+     * The Python peer on the same traffic: its predictions are visible as soon as they are produced
+     * (no transactions), and its Kafka timestamp is the event's time.
+     *
+     * @throws PythonPeer.Skipped when the peer cannot run here
+     */
+    BenchResult peer(PythonPeer.Launch launch) throws Exception {
+        return run(
+                "peer-python",
+                PythonPeer.contender(launch, kafka.bootstrapServers()),
+                OutputWatcher::copiedRecordEventTime);
+    }
+
     private BenchResult run(
-            String caseName, JobBody body, ToLongFunction<ConsumerRecord<byte[], byte[]>> eventTime)
+            String caseName,
+            Contender contender,
+            ToLongFunction<ConsumerRecord<byte[], byte[]>> eventTime)
             throws Exception {
-        double rowsPerSecond = fullSpeed(caseName, body);
+        Drain drain = drain(caseName, contender);
+        drains.add(drain);
+        double rowsPerSecond = drain.steady();
 
         String input = createTopics(caseName, "half");
-        JobID job = submit(body, caseName, "half");
         try (OutputWatcher visible =
                         OutputWatcher.committed(
                                 kafka.bootstrapServers(), output(caseName, "half"), eventTime);
-                BenchProducer producer = new BenchProducer(kafka.bootstrapServers())) {
-            flink.awaitAllTasksRunning(job, Duration.ofMinutes(2));
+                BenchProducer producer = new BenchProducer(kafka.bootstrapServers(), liveSessions);
+                Contender.Running running =
+                        contender.start(input, output(caseName, "half"), runId(caseName, "half"))) {
             visible.measureLatencyFrom(System.currentTimeMillis() + timings.warmup().toMillis());
             producer.streamAt(input, rowsPerSecond / 2, timings.warmup().plus(timings.measure()));
             // Let the last checkpoints commit what was produced.
@@ -109,32 +158,92 @@ final class KafkaCases {
                     rowsPerSecond,
                     visible.percentileMillis(0.50),
                     visible.percentileMillis(0.99),
-                    "event to read_committed consumer, at 50 % load");
-        } finally {
-            flink.cancel(job);
+                    caseName.equals("peer-python")
+                            ? "event to consumer (no transactions), at 50 % load"
+                            : "event to read_committed consumer, at 50 % load");
         }
     }
 
     /**
-     * Steady-state throughput: the job works through a prefilled topic; its output is counted as it
-     * is written (read_uncommitted), and the rate is taken between 20 % and 80 % of the records, so
-     * neither start-up nor the final commit is in it.
+     * The contender works through a prefilled topic; its output is counted as it is written
+     * (read_uncommitted) and timed at 1 %, 10 %, 20 % ... 100 %. What it holds is taken at the end,
+     * before it stops.
      */
-    private double fullSpeed(String caseName, JobBody body) throws Exception {
+    private Drain drain(String caseName, Contender contender) throws Exception {
         String input = createTopics(caseName, "full");
-        try (BenchProducer producer = new BenchProducer(kafka.bootstrapServers())) {
-            producer.fill(input, prefill);
+        long sessions;
+        try (BenchProducer producer = new BenchProducer(kafka.bootstrapServers(), liveSessions)) {
+            producer.fill(input, events);
+            sessions = producer.distinctSessions();
         }
-        JobID job = submit(body, caseName, "full");
-        try (OutputWatcher written =
-                OutputWatcher.uncommitted(kafka.bootstrapServers(), output(caseName, "full"))) {
-            Duration timeout = Duration.ofMinutes(10);
-            long at20 = written.awaitCount(prefill / 5, timeout);
-            long at80 = written.awaitCount(prefill * 4 / 5, timeout);
-            return (prefill * 3 / 5) / ((at80 - at20) / 1e9);
-        } finally {
-            flink.cancel(job);
+        long[] thresholds = new long[11];
+        thresholds[0] = Math.max(1, events / 100);
+        for (int k = 1; k <= 10; k++) {
+            thresholds[k] = k * events / 10;
         }
+        String output = output(caseName, "full");
+        logAppendTimes(output);
+        try (OutputWatcher written = OutputWatcher.uncommitted(kafka.bootstrapServers(), output);
+                Contender.Running running =
+                        contender.start(input, output, runId(caseName, "full"))) {
+            // A drain that stalls for this long has failed (the slowest seen: 16 000 events/s).
+            written.awaitCount(events, Duration.ofMinutes(2));
+            StateSize state = running.state();
+            long[] marks = written.appendedBy(thresholds);
+            for (int k = 0; k < marks.length; k++) {
+                marks[k] = TimeUnit.MILLISECONDS.toNanos(marks[k]);
+            }
+            return Drain.of(caseName, model, events, sessions, liveSessions, marks, state);
+        }
+    }
+
+    /**
+     * Makes the broker stamp {@code topic}'s records with the time it appends them: the drain is
+     * timed by when the contender wrote, not by when the bench's consumer got to read it.
+     */
+    private void logAppendTimes(String topic) throws Exception {
+        Properties properties = new Properties();
+        properties.setProperty("bootstrap.servers", kafka.bootstrapServers());
+        try (Admin admin = Admin.create(properties)) {
+            admin.incrementalAlterConfigs(
+                            Map.of(
+                                    new ConfigResource(ConfigResource.Type.TOPIC, topic),
+                                    List.of(
+                                            new AlterConfigOp(
+                                                    new ConfigEntry(
+                                                            "message.timestamp.type",
+                                                            "LogAppendTime"),
+                                                    AlterConfigOp.OpType.SET))))
+                    .all()
+                    .get();
+        }
+    }
+
+    /** A Flink job as a contender: submitted, awaited until every task runs, cancelled on close. */
+    private Contender job(JobBody body) {
+        return (input, output, runId) -> {
+            JobID job = submit(body, input, output, runId);
+            try {
+                flink.awaitAllTasksRunning(job, Duration.ofMinutes(2));
+            } catch (Exception e) {
+                flink.cancel(job);
+                throw e;
+            }
+            return new Contender.Running() {
+                @Override
+                public StateSize state() throws Exception {
+                    return StateSize.ofFlink(
+                            SessionStateGauges.sum(SessionStateGauges.KEYS),
+                            SessionStateGauges.sum(SessionStateGauges.LIVE_BYTES),
+                            flink.latestCheckpointSize(job));
+                }
+
+                @Override
+                public void close() throws Exception {
+                    flink.cancel(job);
+                }
+            };
+        };
     }
 
     /**
@@ -144,8 +253,13 @@ final class KafkaCases {
     OverloadReport overload(double capacity, double factor, Duration burst) throws Exception {
         String caseName = "overload";
         String input = createTopics(caseName, "burst");
-        JobID job = submit(scoringBody(ScoringPipeline.microBatchedAsync()), caseName, "burst");
-        String group = lastRunId;
+        String group = runId(caseName, "burst");
+        JobID job =
+                submit(
+                        scoringBody(ScoringPipeline.microBatchedAsync(), scoringConf),
+                        input,
+                        output(caseName, "burst"),
+                        group);
         long heapBefore;
         long heapMax = 0;
         long maxLag = 0;
@@ -153,7 +267,7 @@ final class KafkaCases {
         long checkpointsAtEnd;
         double drainSeconds = Double.NaN;
         double consumed;
-        try (BenchProducer producer = new BenchProducer(kafka.bootstrapServers());
+        try (BenchProducer producer = new BenchProducer(kafka.bootstrapServers(), liveSessions);
                 ConsumerLag lag = new ConsumerLag(kafka.bootstrapServers())) {
             flink.awaitAllTasksRunning(job, Duration.ofMinutes(2));
             heapBefore = LiveHeap.megabytes();
@@ -209,23 +323,26 @@ final class KafkaCases {
         }
     }
 
-    private JobID submit(JobBody body, String caseName, String phase) throws Exception {
-        String runId = "bench-" + caseName + "-" + model + "-" + phase + "-" + runs++;
-        lastRunId = runId;
+    /** A fresh id per run: the consumer group and the transactional id prefix. */
+    private String runId(String caseName, String phase) {
+        return "bench-" + caseName + "-" + model + "-" + phase + "-" + runs++;
+    }
+
+    private JobID submit(JobBody body, String input, String output, String runId) throws Exception {
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.getExecutionEnvironment(flinkConf);
         env.setParallelism(parallelism);
         KafkaSourceBuilder<RawRecord> source =
                 KafkaSource.<RawRecord>builder()
                         .setBootstrapServers(kafka.bootstrapServers())
-                        .setTopics(input(caseName, phase))
+                        .setTopics(input)
                         .setGroupId(runId)
                         .setStartingOffsets(OffsetsInitializer.earliest())
                         .setDeserializer(new RawRecordDeserializer());
         DataStream<RawRecord> records =
                 env.fromSource(source.build(), WatermarkStrategy.noWatermarks(), "Kafka events")
                         .uid(ScoringPipeline.Uids.SOURCE);
-        body.build(records, output(caseName, phase), runId);
+        body.build(records, output, runId);
         return flink.submit(env);
     }
 
@@ -253,9 +370,9 @@ final class KafkaCases {
                 .name("Kafka copy");
     }
 
-    private JobBody scoringBody(ScoringPipeline.InferenceStage inference) {
+    private JobBody scoringBody(ScoringPipeline.InferenceStage inference, Configuration caseConf) {
         return (records, output, runId) -> {
-            Configuration conf = new Configuration(scoringConf);
+            Configuration conf = new Configuration(caseConf);
             conf.set(ScoringOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
             conf.set(ScoringOptions.PREDICTIONS_TOPIC, output);
             conf.set(ScoringOptions.DEAD_LETTER_TOPIC, output + "-dlq");

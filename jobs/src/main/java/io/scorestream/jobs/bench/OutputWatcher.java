@@ -6,12 +6,15 @@ import io.scorestream.schemas.Prediction;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToLongFunction;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
@@ -30,6 +33,17 @@ final class OutputWatcher implements Runnable, AutoCloseable {
     private final ToLongFunction<ConsumerRecord<byte[], byte[]>> eventTime;
     private final Thread thread;
     private volatile long measureFrom = Long.MAX_VALUE;
+
+    private final CountDownLatch positioned = new CountDownLatch(1);
+
+    /**
+     * Records by the millisecond the broker appended them, from {@link #appendBase}, for topics
+     * that log append times: how fast the records were written, however late this consumer reads
+     * them (on a busy machine it falls behind and then reads in bursts).
+     */
+    private int[] appendedPerMilli = new int[1 << 16];
+
+    private final long appendBase = System.currentTimeMillis() - 1_000;
 
     private OutputWatcher(
             String bootstrap,
@@ -56,7 +70,11 @@ final class OutputWatcher implements Runnable, AutoCloseable {
         return start(new OutputWatcher(bootstrap, topic, true, eventTime));
     }
 
-    /** Watches with {@code read_uncommitted}, to count records; measures no latency. */
+    /**
+     * Watches with {@code read_uncommitted}, to count records and, on a topic that logs append
+     * times ({@code message.timestamp.type=LogAppendTime}), when they were written; measures no
+     * latency.
+     */
     static OutputWatcher uncommitted(String bootstrap, String topic) {
         return start(
                 new OutputWatcher(
@@ -85,8 +103,17 @@ final class OutputWatcher implements Runnable, AutoCloseable {
         return record -> codec.decode(record.value()).getEventTime().toEpochMilli();
     }
 
+    /** Starts the watcher and returns once its consumer is positioned on the whole topic. */
     private static OutputWatcher start(OutputWatcher watcher) {
         watcher.thread.start();
+        try {
+            if (!watcher.positioned.await(1, TimeUnit.MINUTES)) {
+                throw new IllegalStateException("could not read " + watcher.topic);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting to read " + watcher.topic);
+        }
         return watcher;
     }
 
@@ -99,17 +126,58 @@ final class OutputWatcher implements Runnable, AutoCloseable {
         return count.get();
     }
 
-    /** Waits until {@code records} have been seen; returns the time (nanoTime) it happened. */
-    long awaitCount(long records, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
+    /** Waits until {@code records} have been seen, failing if none arrives for {@code stall}. */
+    void awaitCount(long records, Duration stall) throws InterruptedException {
+        long seen = count.get();
+        long deadline = System.nanoTime() + stall.toNanos();
         while (count.get() < records) {
-            if (System.nanoTime() > deadline) {
+            if (count.get() != seen) {
+                seen = count.get();
+                deadline = System.nanoTime() + stall.toNanos();
+            } else if (System.nanoTime() > deadline) {
                 throw new IllegalStateException(
-                        "only " + count.get() + " of " + records + " records reached " + topic);
+                        "only "
+                                + seen
+                                + " of "
+                                + records
+                                + " records reached "
+                                + topic
+                                + ", none in the last "
+                                + stall);
             }
             Thread.sleep(5);
         }
-        return System.nanoTime();
+    }
+
+    /**
+     * When (epoch milliseconds) the broker had appended the first {@code counts[i]} records, for
+     * each i (ascending counts, all seen already), on a topic that logs append times.
+     */
+    synchronized long[] appendedBy(long... counts) {
+        long[] times = new long[counts.length];
+        long cumulative = 0;
+        int next = 0;
+        for (int milli = 0; milli < appendedPerMilli.length && next < counts.length; milli++) {
+            cumulative += appendedPerMilli[milli];
+            while (next < counts.length && cumulative >= counts[next]) {
+                times[next++] = appendBase + milli;
+            }
+        }
+        if (next < counts.length) {
+            throw new IllegalStateException(
+                    "only " + cumulative + " records with append times on " + topic);
+        }
+        return times;
+    }
+
+    private synchronized void appended(long appendMillis) {
+        int milli = (int) Math.max(0, appendMillis - appendBase);
+        if (milli >= appendedPerMilli.length) {
+            appendedPerMilli =
+                    java.util.Arrays.copyOf(
+                            appendedPerMilli, Math.max(milli + 1, 2 * appendedPerMilli.length));
+        }
+        appendedPerMilli[milli]++;
     }
 
     @Override
@@ -123,9 +191,14 @@ final class OutputWatcher implements Runnable, AutoCloseable {
                             .toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
+            partitions.forEach(consumer::position);
+            positioned.countDown();
             while (!stopped.get()) {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(50))) {
                     count.incrementAndGet();
+                    if (record.timestampType() == TimestampType.LOG_APPEND_TIME) {
+                        appended(record.timestamp());
+                    }
                     if (measureFrom == Long.MAX_VALUE) {
                         continue;
                     }

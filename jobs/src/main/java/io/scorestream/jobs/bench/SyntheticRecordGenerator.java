@@ -53,7 +53,7 @@ public final class SyntheticRecordGenerator implements GeneratorFunction<Long, R
                 TypeInformation.of(RawRecord.class));
     }
 
-    /** A generator outside Flink (the benchmark's Kafka producer), as subtask 0. */
+    /** A generator outside Flink, as subtask 0. */
     static SyntheticRecordGenerator standalone(long seed) {
         SyntheticRecordGenerator generator = new SyntheticRecordGenerator(seed);
         generator.initialise(0);

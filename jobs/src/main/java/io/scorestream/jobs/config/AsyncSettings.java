@@ -10,8 +10,14 @@ import java.time.Duration;
  * @param timeout how long one request may take from the operator to its score
  * @param bundleSize requests handed to the operator together
  * @param bundleDelay how long a partly filled bundle waits for more requests
+ * @param outputOrder whether results leave as they come or in each subtask's arrival order
  */
-public record AsyncSettings(int capacity, Duration timeout, int bundleSize, Duration bundleDelay) {
+public record AsyncSettings(
+        int capacity,
+        Duration timeout,
+        int bundleSize,
+        Duration bundleDelay,
+        OutputOrder outputOrder) {
 
     /** In-flight bundles per subtask: the capacity in requests, in whole bundles. */
     public int bundleCapacity() {

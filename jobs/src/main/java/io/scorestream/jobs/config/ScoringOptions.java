@@ -297,6 +297,16 @@ public final class ScoringOptions {
                             "How long a partly filled bundle waits for more events (whole ms). 0: no"
                                     + " wait. Bundles also leave before every watermark and checkpoint.");
 
+    public static final ConfigOption<OutputOrder> OUTPUT_ORDER =
+            key("scorestream.inference.output-order")
+                    .enumType(OutputOrder.class)
+                    .defaultValue(OutputOrder.UNORDERED)
+                    .withDescription(
+                            "UNORDERED: a prediction leaves as soon as it is scored, so one session's"
+                                    + " can leave out of event order. PER_KEY: every session's"
+                                    + " predictions leave in event order (each subtask keeps its"
+                                    + " arrival order; cost in BENCHMARKS.md).");
+
     public static final ConfigOption<TimeoutPolicy> TIMEOUT_POLICY =
             key("scorestream.inference.timeout-policy")
                     .enumType(TimeoutPolicy.class)
@@ -663,6 +673,7 @@ public final class ScoringOptions {
                 ASYNC_TIMEOUT,
                 BUNDLE_SIZE,
                 BUNDLE_DELAY,
+                OUTPUT_ORDER,
                 TIMEOUT_POLICY,
                 FALLBACK_SCORE,
                 FAILURE_POLICY,

@@ -123,6 +123,7 @@ public record ScoringSettings(
         Duration asyncTimeout = read.positive(ASYNC_TIMEOUT);
         int bundleSize = read.atLeast(BUNDLE_SIZE, 1);
         Duration bundleDelay = read.notNegative(BUNDLE_DELAY);
+        OutputOrder outputOrder = read.value(OUTPUT_ORDER);
         if (bundleSize > asyncCapacity) {
             problems.add(
                     ASYNC_CAPACITY.key()
@@ -173,7 +174,8 @@ public record ScoringSettings(
                 read.nonBlank(MODEL_NAME),
                 read.nonBlank(MODEL_VERSION),
                 inference,
-                new AsyncSettings(asyncCapacity, asyncTimeout, bundleSize, bundleDelay),
+                new AsyncSettings(
+                        asyncCapacity, asyncTimeout, bundleSize, bundleDelay, outputOrder),
                 session,
                 checkpoints,
                 input,

@@ -34,8 +34,12 @@ public final class LocalFlinkCluster implements AutoCloseable {
         this.cluster = cluster;
     }
 
+    /**
+     * Starts a cluster of one TaskManager with {@code slots} slots; RocksDB gets {@link
+     * LocalMemory}'s managed memory unless {@code conf} sizes it.
+     */
     public static LocalFlinkCluster start(Configuration conf, int slots) throws Exception {
-        Configuration local = new Configuration(conf);
+        Configuration local = LocalMemory.sized(conf, slots);
         if (!local.contains(RestOptions.BIND_PORT)) {
             // Any free port: a Flink already running on this machine usually holds 8081.
             local.set(RestOptions.BIND_PORT, "0");
@@ -148,6 +152,20 @@ public final class LocalFlinkCluster implements AutoCloseable {
                 .getCheckpointStatsSnapshot()
                 .getCounts()
                 .getNumberOfFailedCheckpoints();
+    }
+
+    /**
+     * The full state size in bytes of {@code job}'s latest completed checkpoint (incremental
+     * checkpoints included), or -1 when none completed yet.
+     */
+    public long latestCheckpointSize(JobID job) throws Exception {
+        var latest =
+                cluster.getExecutionGraph(job)
+                        .get()
+                        .getCheckpointStatsSnapshot()
+                        .getHistory()
+                        .getLatestCompletedCheckpoint();
+        return latest == null ? -1 : latest.getStateSize();
     }
 
     /** Cancels {@code job} and waits until it has stopped. */

@@ -34,4 +34,44 @@ class BenchOptionsTest {
                 .isInstanceOf(UsageException.class)
                 .hasMessageContaining("--parallelism");
     }
+
+    @Test
+    void kafkaCasesRunAsAGroupOrAloneWithARealisticKeyspaceByDefault() {
+        BenchOptions all = BenchOptions.parse(List.of());
+        assertThat(BenchOptions.KAFKA_CASES).allMatch(all::runs);
+        assertThat(all.events()).isEqualTo(2_000_000);
+        assertThat(all.liveSessions()).isEqualTo(1_000_000);
+        assertThat(all.managedMemory()).isNull();
+
+        BenchOptions decayRun =
+                BenchOptions.parse(
+                        List.of(
+                                "--cases",
+                                "scorestream-kafka",
+                                "--events",
+                                "10000000",
+                                "--managed-memory",
+                                "128m"));
+        assertThat(decayRun.runs("scorestream-kafka")).isTrue();
+        assertThat(decayRun.runs("peer-python")).isFalse();
+        assertThat(decayRun.runs("bare")).isFalse();
+        assertThat(decayRun.runsKafka()).isTrue();
+        assertThat(decayRun.events()).isEqualTo(10_000_000);
+        assertThat(decayRun.managedMemory().getMebiBytes()).isEqualTo(128);
+
+        BenchOptions quick = BenchOptions.parse(List.of("--quick", "--cases", "bare"));
+        assertThat(quick.runsKafka()).isFalse();
+        assertThat(quick.events()).isEqualTo(20_000);
+    }
+
+    @Test
+    void unknownCasesAndBadSizesAreUsageErrorsThatNameThem() {
+        assertThatThrownBy(() -> BenchOptions.parse(List.of("--cases", "kafka-peer")))
+                .isInstanceOf(UsageException.class)
+                .hasMessageContaining("--cases")
+                .hasMessageContaining("peer-python");
+        assertThatThrownBy(() -> BenchOptions.parse(List.of("--managed-memory", "lots")))
+                .isInstanceOf(UsageException.class)
+                .hasMessageContaining("--managed-memory");
+    }
 }

@@ -76,6 +76,23 @@ class ScoringSettingsTest {
     }
 
     @Test
+    void outputOrderIsUnorderedUnlessPerKeyIsAskedFor() {
+        assertThat(ScoringSettings.from(minimal()).async().outputOrder())
+                .isEqualTo(OutputOrder.UNORDERED);
+
+        Configuration perKey = minimal();
+        perKey.setString("scorestream.inference.output-order", "PER_KEY");
+        assertThat(ScoringSettings.from(perKey).async().outputOrder())
+                .isEqualTo(OutputOrder.PER_KEY);
+
+        Configuration wrong = minimal();
+        wrong.setString("scorestream.inference.output-order", "BY_SESSION");
+        assertThatThrownBy(() -> ScoringSettings.from(wrong))
+                .isInstanceOf(InvalidSettingsException.class)
+                .hasMessageContaining("scorestream.inference.output-order");
+    }
+
+    @Test
     void reportsEveryProblemAtOnceNamingItsKey() {
         Configuration conf = new Configuration();
         conf.set(ScoringOptions.MODEL_REPOSITORY, "/no/such/repository");

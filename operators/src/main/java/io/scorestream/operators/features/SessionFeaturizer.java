@@ -108,18 +108,22 @@ public class SessionFeaturizer
         }
     }
 
+    /** The session state, written by {@link SessionStateSerializer}, expiring after {@code ttl}. */
     static ValueStateDescriptor<SessionState> stateDescriptor(Duration ttl) {
         ValueStateDescriptor<SessionState> descriptor =
-                new ValueStateDescriptor<>(STATE_NAME, SessionState.class);
-        descriptor.enableTimeToLive(
-                StateTtlConfig.newBuilder(ttl)
-                        .updateTtlOnCreateAndWrite()
-                        .neverReturnExpired()
-                        .cleanupFullSnapshot()
-                        .cleanupIncrementally(10, false)
-                        .cleanupInRocksdbCompactFilter(1000)
-                        .build());
+                new ValueStateDescriptor<>(STATE_NAME, SessionStateSerializer.INSTANCE);
+        descriptor.enableTimeToLive(ttlConfig(ttl));
         return descriptor;
+    }
+
+    static StateTtlConfig ttlConfig(Duration ttl) {
+        return StateTtlConfig.newBuilder(ttl)
+                .updateTtlOnCreateAndWrite()
+                .neverReturnExpired()
+                .cleanupFullSnapshot()
+                .cleanupIncrementally(10, false)
+                .cleanupInRocksdbCompactFilter(1000)
+                .build();
     }
 
     @Override

@@ -2,7 +2,8 @@ package io.scorestream.operators.features;
 
 /**
  * Per-session keyed state: rolling aggregates and a ring of the last steps. Kept in RocksDB by the
- * featurizer; a Flink POJO (public fields, no-argument constructor) so its serializer can evolve.
+ * featurizer and written by {@link SessionStateSerializer}: a field added here must be added there
+ * (with a new format version).
  */
 public class SessionState {
     /** Events seen in this session. */

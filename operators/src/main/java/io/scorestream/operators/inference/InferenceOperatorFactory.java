@@ -8,8 +8,9 @@ import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
 import org.apache.flink.streaming.api.operators.async.AsyncWaitOperatorFactory;
 
 /**
- * Flink's unordered async operator around an {@link InferenceFunction}, with the models' answers
- * handled on the operator's mailbox thread.
+ * Flink's async operator around an {@link InferenceFunction}, with the models' answers handled on
+ * the operator's mailbox thread. Unordered, or ordered to keep each subtask's arrival order (and so
+ * every key's, for a keyed stream whose keys stay on their subtask).
  *
  * <p>Why: a model's worker thread is the pipeline's bottleneck when the model is, and each answer
  * still needs bookkeeping (metrics, breaker, cache, cascade or fallback, building the result): 14 %
@@ -31,7 +32,22 @@ public final class InferenceOperatorFactory
      * @param capacity bundles in flight per subtask
      */
     public InferenceOperatorFactory(InferenceFunction function, Duration timeout, int capacity) {
-        super(function, timeout.toMillis(), capacity, AsyncDataStream.OutputMode.UNORDERED);
+        this(function, timeout, capacity, AsyncDataStream.OutputMode.UNORDERED);
+    }
+
+    /**
+     * @param timeout a bundle's time to be answered, after which its unanswered requests get the
+     *     timeout policy's result
+     * @param capacity bundles in flight per subtask
+     * @param outputMode UNORDERED: results leave as they come; ORDERED: in the order the bundles
+     *     arrived (a bundle's results are always in its requests' order)
+     */
+    public InferenceOperatorFactory(
+            InferenceFunction function,
+            Duration timeout,
+            int capacity,
+            AsyncDataStream.OutputMode outputMode) {
+        super(function, timeout.toMillis(), capacity, outputMode);
         this.function = function;
         function.bundleTimeout(timeout);
     }

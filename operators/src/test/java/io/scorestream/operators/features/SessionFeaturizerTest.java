@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.KeyedStateBackend;
@@ -31,8 +32,12 @@ import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
 import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -121,6 +126,62 @@ class SessionFeaturizerTest {
         InferenceRequest request = last();
         assertThat(request.sessionEventCount).isEqualTo(3);
         assertThat(request.primary.row[11]).as("log1p(gap)").isEqualTo((float) Math.log1p(1.5));
+    }
+
+    @Test
+    void sessionStateOfEarlierVersionsInThePojoFormatIsMigratedOnRestore() throws Exception {
+        // What jobs before the hand-written serializer checkpointed: the same state, name and
+        // TTL, written by Flink's POJO serializer.
+        ValueStateDescriptor<SessionState> pojo =
+                new ValueStateDescriptor<>(SessionFeaturizer.STATE_NAME, SessionState.class);
+        pojo.enableTimeToLive(SessionFeaturizer.ttlConfig(TTL));
+        var earlier =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(new WritesTwoEventSession(pojo)),
+                        (String key) -> key,
+                        Types.STRING,
+                        128,
+                        1,
+                        0);
+        earlier.setStateBackend(new EmbeddedRocksDBStateBackend());
+        earlier.open();
+        earlier.processElement("s-1", 0);
+        OperatorSubtaskState snapshot = earlier.snapshot(1, 3_000);
+        earlier.close();
+
+        harness = open(MLP, new EmbeddedRocksDBStateBackend(), snapshot);
+
+        assertThat(state("s-1"))
+                .usingRecursiveComparison()
+                .isEqualTo(WritesTwoEventSession.state());
+        harness.processElement(decoded(event("s-1", 2, 3_500)), 0);
+        assertThat(last().sessionEventCount).isEqualTo(3);
+        assertThat(last().primary.row[11]).as("log1p(gap)").isEqualTo((float) Math.log1p(1.5));
+    }
+
+    /** Writes the state of a session that had two events, the last at 2 000 ms. */
+    private static final class WritesTwoEventSession
+            extends KeyedProcessFunction<String, String, String> {
+        private static final long serialVersionUID = 1L;
+        private final ValueStateDescriptor<SessionState> descriptor;
+
+        WritesTwoEventSession(ValueStateDescriptor<SessionState> descriptor) {
+            this.descriptor = descriptor;
+        }
+
+        static SessionState state() {
+            SessionFeatures features = new SessionFeatures(SessionFeaturesTest.SPEC, 16);
+            SessionState state = new SessionState();
+            features.observe(state, 1, List.of(1f, 1f, 0.5f, 0.2f, 0.1f, 1f), 1_000);
+            features.observe(state, 1, List.of(1f, 1f, 0.5f, 0.2f, 0.1f, 1f), 2_000);
+            return state;
+        }
+
+        @Override
+        public void processElement(String key, Context ctx, Collector<String> out)
+                throws Exception {
+            getRuntimeContext().getState(descriptor).update(state());
+        }
     }
 
     @Test

@@ -46,4 +46,22 @@ class SyntheticSessionsTest {
         assertThat(fraud / (double) sessions).isBetween(0.08, 0.12);
         assertThat(buyers / (double) sessions).isBetween(0.27, 0.33);
     }
+
+    @Test
+    void aSessionDrawnOneEventAtATimeIsTheSessionNextMakes() {
+        SyntheticSession whole = new SyntheticSessions(9).next(1_000);
+        SyntheticSessions world = new SyntheticSessions(9);
+        SessionInProgress session = world.begin(1_000);
+        java.util.List<io.scorestream.schemas.InferenceEvent> events = new java.util.ArrayList<>();
+        while (session.hasNext()) {
+            events.add(world.nextEvent(session));
+        }
+
+        assertThat(session.sessionId()).isEqualTo(whole.sessionId());
+        assertThat(session.length()).isEqualTo(whole.events().size());
+        assertThat(events).isEqualTo(whole.events());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> world.nextEvent(session))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("no events left");
+    }
 }
