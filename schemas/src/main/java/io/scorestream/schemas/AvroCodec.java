@@ -25,7 +25,7 @@ import org.apache.avro.specific.SpecificRecord;
  * <p>Instances reuse their encoder and decoder buffers, so each one belongs to a single thread:
  * give every operator instance its own.
  */
-public final class AvroCodec<T extends SpecificRecord> {
+public final class AvroCodec<T extends SpecificRecord> implements RecordEncoder<T> {
 
     private final Class<T> type;
     private final SpecificDatumWriter<T> writer;
@@ -69,9 +69,12 @@ public final class AvroCodec<T extends SpecificRecord> {
         return type;
     }
 
+    @Override
     public byte[] encode(T record) {
         buffer.reset();
-        encoder = EncoderFactory.get().directBinaryEncoder(buffer, encoder);
+        // Buffered: the direct encoder hands the stream every varint byte by byte, each a
+        // synchronized ByteArrayOutputStream.write with its own capacity check.
+        encoder = EncoderFactory.get().binaryEncoder(buffer, encoder);
         try {
             writer.write(record, encoder);
             encoder.flush();

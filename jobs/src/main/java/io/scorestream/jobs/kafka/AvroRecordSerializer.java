@@ -1,11 +1,13 @@
 package io.scorestream.jobs.kafka;
 
 import io.scorestream.schemas.AvroCodec;
+import io.scorestream.schemas.RecordEncoder;
 import java.time.Instant;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.util.function.SerializableFunction;
+import org.apache.flink.util.function.SerializableSupplier;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
@@ -26,12 +28,14 @@ public final class AvroRecordSerializer<T extends SpecificRecord>
     private static final long serialVersionUID = 1L;
 
     private final String topic;
-    private final Class<T> type;
+    private final SerializableSupplier<RecordEncoder<T>> encoders;
     private final SerializableFunction<T, byte[]> key;
     private final SerializableFunction<T, Instant> time;
-    private transient AvroCodec<T> codec;
+    private transient RecordEncoder<T> encoder;
 
     /**
+     * Encodes with Avro's own writer ({@link AvroCodec}).
+     *
      * @param key the record's Kafka key (may return null)
      * @param time the record's Kafka timestamp: when the record was made, not its event's time
      */
@@ -40,8 +44,21 @@ public final class AvroRecordSerializer<T extends SpecificRecord>
             Class<T> type,
             SerializableFunction<T, byte[]> key,
             SerializableFunction<T, Instant> time) {
+        this(topic, () -> AvroCodec.of(type), key, time);
+    }
+
+    /**
+     * @param encoders makes the encoder each serializer instance uses (encoders reuse buffers)
+     * @param key the record's Kafka key (may return null)
+     * @param time the record's Kafka timestamp: when the record was made, not its event's time
+     */
+    public AvroRecordSerializer(
+            String topic,
+            SerializableSupplier<RecordEncoder<T>> encoders,
+            SerializableFunction<T, byte[]> key,
+            SerializableFunction<T, Instant> time) {
         this.topic = topic;
-        this.type = type;
+        this.encoders = encoders;
         this.key = key;
         this.time = time;
     }
@@ -49,21 +66,21 @@ public final class AvroRecordSerializer<T extends SpecificRecord>
     @Override
     public void open(
             SerializationSchema.InitializationContext context, KafkaSinkContext sinkContext) {
-        codec = AvroCodec.of(type);
+        encoder = encoders.get();
     }
 
     /** Ignores {@code elementTimestamp} (the event's time): see the class comment. */
     @Override
     public ProducerRecord<byte[], byte[]> serialize(
             T element, KafkaSinkContext context, Long elementTimestamp) {
-        if (codec == null) {
-            codec = AvroCodec.of(type);
+        if (encoder == null) {
+            encoder = encoders.get();
         }
         return new ProducerRecord<>(
                 topic,
                 null,
                 time.apply(element).toEpochMilli(),
                 key.apply(element),
-                codec.encode(element));
+                encoder.encode(element));
     }
 }

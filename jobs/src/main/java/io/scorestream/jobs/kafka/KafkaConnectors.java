@@ -4,6 +4,7 @@ import io.scorestream.jobs.config.KafkaSettings;
 import io.scorestream.operators.ingest.RawRecord;
 import io.scorestream.schemas.DeadLetter;
 import io.scorestream.schemas.Prediction;
+import io.scorestream.schemas.PredictionEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Properties;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
@@ -70,8 +71,12 @@ public final class KafkaConnectors {
     }
 
     static AvroRecordSerializer<Prediction> predictionSerializer(String topic) {
+        // One prediction per event: written by the hand-written encoder, not Avro's writer.
         return new AvroRecordSerializer<>(
-                topic, Prediction.class, KafkaConnectors::sessionKey, Prediction::getScoredTime);
+                topic,
+                PredictionEncoder::new,
+                KafkaConnectors::sessionKey,
+                Prediction::getScoredTime);
     }
 
     private static <T> FailoverSafeKafkaSink<T> sink(

@@ -35,7 +35,9 @@ public class PredictionAssembler extends ProcessFunction<InferenceResult, Predic
     private transient DeadLetterCounters deadLetterCounters;
     private transient Counter predictions;
     private transient Counter fallbacks;
-    private transient Map<String, Histogram> endToEndMillis;
+
+    /** By model name, then version: no key to build per prediction. */
+    private transient Map<String, Map<String, Histogram>> endToEndMillis;
 
     @Override
     public void open(OpenContext openContext) {
@@ -74,16 +76,18 @@ public class PredictionAssembler extends ProcessFunction<InferenceResult, Predic
 
     /** Event time to emitted, per model version (a job may serve several). */
     private Histogram endToEndHistogram(InferenceResult result) {
-        return endToEndMillis.computeIfAbsent(
-                result.modelName + ":" + result.modelVersion,
-                ignored ->
-                        getRuntimeContext()
-                                .getMetricGroup()
-                                .addGroup("model", result.modelName)
-                                .addGroup("version", result.modelVersion)
-                                .histogram(
-                                        "endToEndMillis",
-                                        new DescriptiveStatisticsHistogram(4096)));
+        return endToEndMillis
+                .computeIfAbsent(result.modelName, model -> new HashMap<>())
+                .computeIfAbsent(
+                        result.modelVersion,
+                        version ->
+                                getRuntimeContext()
+                                        .getMetricGroup()
+                                        .addGroup("model", result.modelName)
+                                        .addGroup("version", version)
+                                        .histogram(
+                                                "endToEndMillis",
+                                                new DescriptiveStatisticsHistogram(4096)));
     }
 
     static Prediction prediction(InferenceResult result, long now) {
@@ -97,35 +101,35 @@ public class PredictionAssembler extends ProcessFunction<InferenceResult, Predic
             path.add(new ModelStep(step.model, step.version, step.outcome.name()));
         }
         boolean fallback = result.isFallback();
-        return Prediction.newBuilder()
-                .setEventId(request.eventId)
-                .setSessionId(request.sessionId)
-                .setUserId(request.userId)
-                .setEventType(request.eventType)
-                .setModelName(result.modelName)
-                .setModelVersion(result.modelVersion)
-                .setScore(result.scores[0])
-                .setScores(scores)
-                .setEventTime(Instant.ofEpochMilli(request.eventTimeMillis))
-                .setScoredTime(Instant.ofEpochMilli(now))
-                .setSessionEventCount(request.sessionEventCount)
-                .setLatency(
-                        StageLatency.newBuilder()
-                                .setFeaturizeMicros(request.featurizeMicros)
-                                .setQueueWaitMicros(result.queueWaitMicros)
-                                .setComputeMicros(result.computeMicros)
-                                .setInferenceMicros(result.inferenceMicros)
-                                .setBatchSize(result.batchSize)
-                                .setEndToEndMillis(now - request.eventTimeMillis)
-                                .build())
-                .setCached(result.cached)
-                .setFallback(fallback)
-                .setFallbackReason(fallback ? result.reason : null)
-                .setOverBudget(
-                        fallback && DeadLetterReason.OVER_BUDGET.name().equals(result.reason))
-                .setRolloutId(request.rolloutId)
-                .setPath(path)
-                .build();
+        // The all-arguments constructors, not the builders: a builder validates and deep-copies
+        // every field's default on creation, which cost more than the rest of this method.
+        StageLatency latency =
+                new StageLatency(
+                        request.featurizeMicros,
+                        result.queueWaitMicros,
+                        result.computeMicros,
+                        result.inferenceMicros,
+                        result.batchSize,
+                        now - request.eventTimeMillis);
+        return new Prediction(
+                request.eventId,
+                request.sessionId,
+                request.userId,
+                request.eventType,
+                result.modelName,
+                result.modelVersion,
+                result.scores[0],
+                scores,
+                Instant.ofEpochMilli(request.eventTimeMillis),
+                Instant.ofEpochMilli(now),
+                request.sessionEventCount,
+                latency,
+                result.cached,
+                fallback,
+                fallback ? result.reason : null,
+                fallback && DeadLetterReason.OVER_BUDGET.name().equals(result.reason),
+                request.rolloutId,
+                path);
     }
 
     /** The dead letter of a failed request: its original record, as read, and why. */
