@@ -27,6 +27,12 @@ import java.util.Map;
 public record ExpectedScores(
         Map<String, Float> scoreByEvent, Map<String, Integer> positionByEvent) {
 
+    /**
+     * Session history for expected scores: the sequence length of the reference sequence models, so
+     * any of them can be computed (the per-event models read none).
+     */
+    public static final int HISTORY = 16;
+
     /** The expected scores of a version of the reference models ({@link ReferenceModels#root}). */
     public static ExpectedScores of(
             ModelManifest manifest, List<SyntheticSession> sessions, int history) {

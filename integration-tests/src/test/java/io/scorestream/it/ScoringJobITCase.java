@@ -168,8 +168,7 @@ class ScoringJobITCase {
                         events(sessions).stream().map(InferenceEvent::getEventId).toList());
 
         ExpectedScores expected =
-                ExpectedScores.of(
-                        job.manifest(), sessions, ScoringOptions.HISTORY_LENGTH.defaultValue());
+                ExpectedScores.of(job.manifest(), sessions, ExpectedScores.HISTORY);
         for (Prediction prediction : predictions) {
             String id = prediction.getEventId();
             assertThat(prediction.getModelName()).isEqualTo(job.manifest().name());

@@ -199,13 +199,14 @@ public final class ScoringPipeline {
         // The routing step and the rollback guard each get a copy: both refuse a rollout the
         // job cannot serve, so the guard watches the rollout that really serves. The routing
         // step's also loads a rollout's versions before it comes in force.
+        int historyLength = settings.session().historyLengthFor(plan);
         RoutableVersions routable =
                 new RoutableVersions(
                         plan,
                         settings.inference().modelRepository(),
                         settings.inference().registry().cacheDirectory(),
                         eventSpec,
-                        settings.session().historyLength(),
+                        historyLength,
                         settings.inference().registry().engine());
         DataStream<InferenceRequest> requests =
                 events.assignTimestampsAndWatermarks(watermarks())
@@ -216,7 +217,7 @@ public final class ScoringPipeline {
                         .process(
                                 new SessionFeaturizer(
                                         eventSpec,
-                                        settings.session().historyLength(),
+                                        historyLength,
                                         routable.warmingWith(inference.warmer(settings)),
                                         settings.session().ttl(),
                                         ServingModel.configuredVersions(settings)))

@@ -3,6 +3,7 @@ package io.scorestream.it.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.scorestream.it.ExpectedScores;
 import io.scorestream.it.input.KafkaClients;
 import io.scorestream.jobs.config.ScoringOptions;
 import io.scorestream.jobs.embedded.EmbeddedKafka;
@@ -192,8 +193,7 @@ class ReactiveRescaleClusterIT {
                         events.stream().map(InferenceEvent::getEventId).toList());
         // Session state intact: positions and scores of an uninterrupted, in-order run.
         BareModelScores expected =
-                BareModelScores.of(
-                        "fraud-mlp", sessions, ScoringOptions.HISTORY_LENGTH.defaultValue());
+                BareModelScores.of("fraud-mlp", sessions, ExpectedScores.HISTORY);
         for (Prediction prediction : predictions) {
             String id = prediction.getEventId();
             assertThat(prediction.getSessionEventCount())

@@ -3,6 +3,7 @@ package io.scorestream.it.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.scorestream.it.ExpectedScores;
 import io.scorestream.it.input.KafkaClients;
 import io.scorestream.jobs.config.ScoringOptions;
 import io.scorestream.jobs.embedded.EmbeddedKafka;
@@ -127,8 +128,7 @@ class StandaloneClusterIT {
                 .containsExactlyInAnyOrderElementsOf(
                         events.stream().map(InferenceEvent::getEventId).toList());
         BareModelScores expected =
-                BareModelScores.of(
-                        "fraud-mlp", sessions, ScoringOptions.HISTORY_LENGTH.defaultValue());
+                BareModelScores.of("fraud-mlp", sessions, ExpectedScores.HISTORY);
         for (Prediction prediction : predictions) {
             String id = prediction.getEventId();
             assertThat(prediction.getSessionEventCount())

@@ -256,7 +256,11 @@ public final class JobRuns {
         public static Uninterrupted of(Configuration conf, List<SyntheticSession> sessions) {
             ModelManifest manifest = new ScoringPipeline(ScoringSettings.from(conf)).manifest();
             ExpectedScores expected =
-                    ExpectedScores.of(manifest, sessions, conf.get(ScoringOptions.HISTORY_LENGTH));
+                    ExpectedScores.of(
+                            manifest,
+                            sessions,
+                            conf.getOptional(ScoringOptions.HISTORY_LENGTH)
+                                    .orElse(ExpectedScores.HISTORY));
             return new Uninterrupted(expected.scoreByEvent(), expected.positionByEvent());
         }
     }

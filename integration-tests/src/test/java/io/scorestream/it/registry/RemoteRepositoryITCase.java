@@ -76,8 +76,7 @@ class RemoteRepositoryITCase {
 
         ModelManifest latest =
                 ModelRepository.at(ReferenceModels.root()).resolve("fraud-mlp", "2").manifest();
-        ExpectedScores expected =
-                ExpectedScores.of(latest, sessions, ScoringOptions.HISTORY_LENGTH.defaultValue());
+        ExpectedScores expected = ExpectedScores.of(latest, sessions, ExpectedScores.HISTORY);
         assertThat(predictions).hasSize(events.size());
         assertThat(predictions.stream().map(Prediction::getEventId).collect(Collectors.toSet()))
                 .containsExactlyInAnyOrderElementsOf(

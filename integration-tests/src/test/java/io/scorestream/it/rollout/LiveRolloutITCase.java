@@ -11,6 +11,7 @@ import static io.scorestream.it.rollout.OperatorCounters.REFUSED;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.scorestream.it.ExpectedScores;
 import io.scorestream.it.KafkaBroker;
 import io.scorestream.it.failures.JobRuns;
 import io.scorestream.it.input.TestJobs;
@@ -391,7 +392,7 @@ class LiveRolloutITCase {
                 defaultVersion,
                 List.of(versions),
                 sessions,
-                conf.get(ScoringOptions.HISTORY_LENGTH));
+                conf.getOptional(ScoringOptions.HISTORY_LENGTH).orElse(ExpectedScores.HISTORY));
     }
 
     private JobClient start(Configuration conf, String name) throws Exception {

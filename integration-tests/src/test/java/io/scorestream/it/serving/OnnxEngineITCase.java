@@ -116,7 +116,7 @@ class OnnxEngineITCase {
                 ReferenceModels.root(),
                 ModelRepository.at(ReferenceModels.root()).resolve(model, version).manifest(),
                 sessions,
-                ScoringOptions.HISTORY_LENGTH.defaultValue(),
+                ExpectedScores.HISTORY,
                 EngineChoice.ONNX_RUNTIME);
     }
 

@@ -249,7 +249,7 @@ class ServingITCase {
         return ExpectedScores.of(
                 ModelRepository.at(ReferenceModels.root()).resolve(model, version).manifest(),
                 all,
-                ScoringOptions.HISTORY_LENGTH.defaultValue());
+                ExpectedScores.HISTORY);
     }
 
     private static List<SyntheticSession> renamed(List<SyntheticSession> sessions, String prefix) {

@@ -447,9 +447,12 @@ public final class ScoringOptions {
     public static final ConfigOption<Integer> HISTORY_LENGTH =
             key("scorestream.session.history-length")
                     .intType()
-                    .defaultValue(16)
+                    .noDefaultValue()
                     .withDescription(
-                            "Events kept per session for sequence models; at least the model's sequence length.");
+                            "Events kept per session for sequence models. By default the longest"
+                                    + " sequence the served models read, none when no model reads"
+                                    + " one (a session is then several times smaller in RocksDB);"
+                                    + " set it to roll out a sequence model later.");
 
     public static final ConfigOption<Duration> MAX_OUT_OF_ORDERNESS =
             key("scorestream.events.max-out-of-orderness")

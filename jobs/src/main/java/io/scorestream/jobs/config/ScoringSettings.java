@@ -116,7 +116,7 @@ public record ScoringSettings(
         SessionSettings session =
                 new SessionSettings(
                         read.positive(SESSION_TTL),
-                        read.atLeast(HISTORY_LENGTH, 1),
+                        read.optionalAtLeast(HISTORY_LENGTH, 0),
                         read.notNegative(MAX_OUT_OF_ORDERNESS),
                         read.positive(SOURCE_IDLE_TIMEOUT));
         int asyncCapacity = read.atLeast(ASYNC_CAPACITY, 1);
@@ -564,6 +564,11 @@ public record ScoringSettings(
                 problems.add(option.key() + " must be at least " + minimum + ", got " + value);
             }
             return value == null ? minimum : value;
+        }
+
+        /** The value when set, checked against {@code minimum}; null when the option is unset. */
+        Integer optionalAtLeast(ConfigOption<Integer> option, int minimum) {
+            return conf.contains(option) ? atLeast(option, minimum) : null;
         }
 
         Duration positive(ConfigOption<Duration> option) {

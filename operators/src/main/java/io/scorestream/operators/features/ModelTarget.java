@@ -21,12 +21,17 @@ public record ModelTarget(
                 manifest.input().elementCount());
     }
 
+    /** Events of session history this model's input reads: its sequence, or none. */
+    public int historyNeeded() {
+        return layout == FeatureLayout.SESSION_SEQUENCE ? sequenceLength : 0;
+    }
+
     /**
      * @throws IllegalArgumentException when a session history of {@code historyLength} events is
      *     too short for this model's input
      */
     public void checkHistoryCovers(int historyLength) {
-        if (layout == FeatureLayout.SESSION_SEQUENCE && sequenceLength > historyLength) {
+        if (historyNeeded() > historyLength) {
             throw new IllegalArgumentException(
                     "session history of "
                             + historyLength
@@ -35,7 +40,8 @@ public record ModelTarget(
                             + " of model "
                             + name
                             + ":"
-                            + version);
+                            + version
+                            + " (scorestream.session.history-length keeps a longer history)");
         }
     }
 

@@ -16,9 +16,13 @@ public final class SessionFeatures implements Serializable {
     private final int typeCount;
     private final int historyLength;
 
+    /**
+     * @param historyLength steps kept per session for sequence models; 0 keeps none
+     */
     public SessionFeatures(EventSpec spec, int historyLength) {
-        if (historyLength < 1) {
-            throw new IllegalArgumentException("historyLength must be positive: " + historyLength);
+        if (historyLength < 0) {
+            throw new IllegalArgumentException(
+                    "historyLength must not be negative: " + historyLength);
         }
         this.featureCount = spec.featureCount();
         this.typeCount = spec.eventTypes().size();
@@ -44,6 +48,8 @@ public final class SessionFeatures implements Serializable {
             SessionState state, int typeIndex, List<Float> features, long eventTime) {
         if (state.sums == null) {
             initialise(state);
+        } else if (state.recentSteps.length != historyLength * stepWidth()) {
+            keepHistoryOf(state, historyLength);
         }
         float[] x = new float[featureCount];
         for (int i = 0; i < featureCount; i++) {
@@ -120,7 +126,29 @@ public final class SessionFeatures implements Serializable {
         state.recentHead = 0;
     }
 
+    /**
+     * Re-lays a session's ring of steps, kept with another history length (the job was restored
+     * with another setting, or other models), to {@code slots} steps: the newest steps it holds
+     * stay, oldest first, and the next step goes after them.
+     */
+    private void keepHistoryOf(SessionState state, int slots) {
+        int width = stepWidth();
+        int oldSlots = state.recentSteps.length / width;
+        int kept = (int) Math.min(Math.min(state.count, oldSlots), slots);
+        float[] ring = new float[slots * width];
+        for (int k = 0; k < kept; k++) {
+            // k = 0 is the oldest step kept; the newest sits just before the old head.
+            int from = Math.floorMod(state.recentHead - kept + k, oldSlots);
+            System.arraycopy(state.recentSteps, from * width, ring, k * width, width);
+        }
+        state.recentSteps = ring;
+        state.recentHead = slots == 0 ? 0 : kept % slots;
+    }
+
     private void appendStep(SessionState state, float[] x, int typeIndex, double gap) {
+        if (historyLength == 0) {
+            return;
+        }
         int width = stepWidth();
         int at = writeEvent(state.recentSteps, state.recentHead * width, x, typeIndex);
         state.recentSteps[at] = (float) Math.log1p(gap);

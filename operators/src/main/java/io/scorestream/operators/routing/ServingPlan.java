@@ -108,6 +108,11 @@ public record ServingPlan(
     }
 
     /** The default version of {@code model}. */
+    /** The longest session history any model of this plan reads (0 when none reads one). */
+    public int historyNeeded() {
+        return targets.values().stream().mapToInt(ModelTarget::historyNeeded).max().orElse(0);
+    }
+
     public ModelTarget target(String model) {
         ModelTarget target = targets.get(model);
         if (target == null) {
