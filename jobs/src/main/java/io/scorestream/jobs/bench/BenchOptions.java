@@ -1,5 +1,6 @@
 package io.scorestream.jobs.bench;
 
+import io.scorestream.jobs.config.CheckpointSettings;
 import io.scorestream.jobs.config.UsageException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,6 +29,8 @@ import org.apache.flink.util.TimeUtils;
  * @param peerScript the Python peer's launcher ({@code bench/peer.sh})
  * @param managedMemory Flink's managed memory (RocksDB's) for the local cluster, or null for
  *     ScoreStream's local default ({@code LocalMemory})
+ * @param checkpointInterval the Kafka cases' exactly-once checkpoint interval: the job's default
+ *     unless told, since a checkpoint flushes RocksDB's memtables and commits the transactions
  */
 public record BenchOptions(
         boolean quick,
@@ -42,7 +45,8 @@ public record BenchOptions(
         long events,
         int liveSessions,
         Path peerScript,
-        MemorySize managedMemory) {
+        MemorySize managedMemory,
+        Duration checkpointInterval) {
 
     /** The Kafka cases, each of which can be chosen alone with --cases; "kafka" is all of them. */
     public static final List<String> KAFKA_CASES =
@@ -99,6 +103,8 @@ public record BenchOptions(
               --managed-memory <size> Flink managed memory (RocksDB's) of the local cluster, e.g.
                                       128m for Flink's own local default (default 512m per slot)
               --peer <script>         the Python peer's launcher (default bench/peer.sh)
+              --checkpoint-interval <time>  the Kafka cases' checkpoint interval (default the
+                                      job's, 10s; a consumer sees predictions when it completes)
               --overload <time>       then offer 3x the measured Kafka capacity for this long, e.g. 60s,
                                       and report lag, checkpoints, live heap and drain time
             """;
@@ -117,6 +123,7 @@ public record BenchOptions(
         Integer liveSessions = null;
         Path peerScript = Path.of("bench", "peer.sh");
         MemorySize managedMemory = null;
+        Duration checkpointInterval = CheckpointSettings.DEFAULT_INTERVAL;
         List<String> rest = new ArrayList<>(args);
         while (!rest.isEmpty()) {
             String flag = rest.remove(0);
@@ -141,6 +148,8 @@ public record BenchOptions(
                 case "--live-sessions" -> liveSessions = positive(flag, value);
                 case "--peer" -> peerScript = Path.of(value);
                 case "--managed-memory" -> managedMemory = memory(flag, value);
+                case "--checkpoint-interval" ->
+                        checkpointInterval = duration(flag, value, Duration.ofMillis(100), "10s");
                 default -> throw new UsageException("unknown option " + flag + "\n" + USAGE);
             }
         }
@@ -162,7 +171,8 @@ public record BenchOptions(
                         ? liveSessions
                         : quick ? QUICK_LIVE_SESSIONS : DEFAULT_LIVE_SESSIONS,
                 peerScript,
-                managedMemory);
+                managedMemory,
+                checkpointInterval);
     }
 
     /**

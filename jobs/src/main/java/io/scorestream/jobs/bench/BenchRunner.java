@@ -11,10 +11,10 @@ import io.scorestream.model.ModelLoader;
 import io.scorestream.model.ModelLocation;
 import io.scorestream.model.ModelRepository;
 import io.scorestream.model.ScoringModel;
+import io.scorestream.operators.features.ModelTarget;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -23,6 +23,7 @@ import java.util.Optional;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.util.TimeUtils;
 
 /**
  * {@code scorestream bench}: for each reference model, the bare model at several batch sizes, the
@@ -54,7 +55,7 @@ public final class BenchRunner {
         out.printf(
                 "Benchmarking %s: parallelism %d, max batch size %d, max delay %d ms, %d inference"
                         + " worker(s), %s run; Kafka cases: %d events each, %d sessions open at"
-                        + " once; RocksDB managed memory %s%n",
+                        + " once, checkpoints every %s; RocksDB managed memory %s%n",
                 options.models(),
                 options.parallelism(),
                 options.maxBatchSize(),
@@ -63,6 +64,7 @@ public final class BenchRunner {
                 options.quick() ? "quick" : "full",
                 options.events(),
                 options.liveSessions(),
+                TimeUtils.formatWithHighestUnit(options.checkpointInterval()),
                 options.managedMemory() != null
                         ? options.managedMemory().toHumanReadableString()
                         : LocalMemory.PER_SLOT.toHumanReadableString() + " per slot");
@@ -218,7 +220,10 @@ public final class BenchRunner {
                                 .resolveLatest(settings.modelName()),
                         settings.inference().loadOptions())) {
             float[][] inputs =
-                    SampleInputs.of(model.manifest(), 4096, settings.session().historyLength());
+                    SampleInputs.of(
+                            model.manifest(),
+                            4096,
+                            ModelTarget.of(model.manifest()).historyNeeded());
             Map<Integer, BenchResult> bySize = new HashMap<>();
             for (int batchSize : BATCH_SIZES) {
                 BenchResult result = report(bare(model, inputs, batchSize));
@@ -255,7 +260,7 @@ public final class BenchRunner {
         conf.set(ScoringOptions.MAX_BATCH_SIZE, options.maxBatchSize());
         conf.set(ScoringOptions.MAX_DELAY, options.maxDelay());
         conf.set(ScoringOptions.WORKER_THREADS, options.workerThreads());
-        conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(2));
+        conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, options.checkpointInterval());
         conf.set(
                 CheckpointingOptions.CHECKPOINTS_DIRECTORY,
                 work.resolve("checkpoints").toAbsolutePath().toUri().toString());
