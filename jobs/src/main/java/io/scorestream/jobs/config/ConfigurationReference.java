@@ -31,8 +31,11 @@ public final class ConfigurationReference {
     }
 
     private static String defaultOf(ConfigOption<?> option) {
-        if (!option.hasDefaultValue()) {
+        if (option.equals(ScoringOptions.BOOTSTRAP_SERVERS)) {
             return "(required)";
+        }
+        if (!option.hasDefaultValue()) {
+            return "(unset)";
         }
         Object value = option.defaultValue();
         String text;
